@@ -1,0 +1,183 @@
+using KanbanBlazor.Core.Access;
+using KanbanBlazor.Core.Boards;
+using KanbanBlazor.Core.Ordering;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace KanbanBlazor.Web.Data;
+
+/// <summary>
+/// Demo data on first run: tenants acme and globex, four users each (one per role), and a lead board
+/// of about 200 cards with a few weeks of move history. Deterministic (fixed random seed), so every
+/// fresh machine shows the same board. Does nothing when any tenant exists.
+/// </summary>
+public sealed class DemoSeeder(
+    IDbContextFactory<AccountsDbContext> accountsFactory,
+    IDbContextFactory<KanbanDbContext> kanbanFactory,
+    UserManager<AppUser> users,
+    TimeProvider clock,
+    ILogger<DemoSeeder> logger)
+{
+    public const string Password = "Kanban!demo1";
+
+    public static readonly IReadOnlyList<(string Slug, string Name)> Tenants = [("acme", "Acme Corporation"), ("globex", "Globex Inc.")];
+
+    private static readonly (TenantRole Role, string Local, string First)[] People =
+    [
+        (TenantRole.Admin, "admin", "Avery"),
+        (TenantRole.Manager, "manager", "Morgan"),
+        (TenantRole.SalesRep, "rep", "Riley"),
+        (TenantRole.Viewer, "viewer", "Vic"),
+    ];
+
+    private static readonly string[] Companies =
+    [
+        "Northwind Traders", "Contoso Pharma", "Fabrikam Logistics", "Tailspin Toys", "Wingtip Hotels", "Litware Systems",
+        "Adventure Works", "Proseware", "Woodgrove Bank", "Blue Yonder Airlines", "Coho Winery", "Alpine Ski House",
+        "Humongous Insurance", "Lucerne Publishing", "Margie's Travel", "Trey Research", "Wide World Importers",
+        "Fourth Coffee", "Graphic Design Institute", "City Power & Light", "Southridge Video", "VanArsdel Ltd",
+        "Relecloud", "Datum Corporation", "Consolidated Messenger", "School of Fine Art", "Nod Publishers",
+        "Best For You Organics", "Bellows College", "Munson's Pickles",
+    ];
+
+    private static readonly string[] Deals =
+    [
+        "CRM rollout", "Annual licence renewal", "Sales team expansion", "Pilot for the EMEA office",
+        "Support plan upgrade", "Migration from spreadsheets", "Field sales mobile seats", "Partner portal",
+        "Analytics add-on", "Onboarding package", "Multi-year agreement", "Marketing automation bundle",
+    ];
+
+    private static readonly string[] NextActions =
+    [
+        "Call to confirm budget", "Send revised proposal", "Demo for procurement", "Follow up on security questionnaire",
+        "Book discovery call", "Share customer references", "Review contract redlines", "Check in after trial week",
+    ];
+
+    // How many of the ~200 lead cards end in each stage.
+    private static readonly (string Stage, int Count)[] LeadSpread =
+        [("new", 30), ("contacted", 30), ("qualified", 30), ("proposal", 25), ("negotiation", 20), ("won", 35), ("lost", 30)];
+
+    public async Task SeedAsync(CancellationToken ct)
+    {
+        await using (var accounts = await accountsFactory.CreateDbContextAsync(ct))
+        {
+            if (await accounts.Tenants.AnyAsync(ct)) return;
+        }
+
+        var random = new Random(20261121);
+        for (var t = 0; t < Tenants.Count; t++)
+        {
+            var (slug, name) = Tenants[t];
+            var tenantId = await CreateTenantAsync(slug, name, ct);
+            await SeedLeadBoardAsync(tenantId, random, ct);
+            logger.LogInformation("Seeded demo tenant {Tenant}", slug);
+        }
+    }
+
+    private async Task<Guid> CreateTenantAsync(string slug, string name, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var tenant = new Tenant { Id = Guid.CreateVersion7(now), Slug = slug, Name = name, CreatedAt = now.AddDays(-60) };
+        await using var accounts = await accountsFactory.CreateDbContextAsync(ct);
+        accounts.Tenants.Add(tenant);
+        await accounts.SaveChangesAsync(ct);
+
+        foreach (var (role, local, first) in People)
+        {
+            var displayName = $"{first} {char.ToUpperInvariant(slug[0])}{slug[1..]}";
+            var user = new AppUser { Id = Guid.CreateVersion7(now), UserName = $"{local}@{slug}.demo", Email = $"{local}@{slug}.demo", EmailConfirmed = true, DisplayName = displayName };
+            var created = await users.CreateAsync(user, Password);
+            if (!created.Succeeded) throw new InvalidOperationException(string.Join("; ", created.Errors.Select(e => e.Description)));
+            accounts.Memberships.Add(new TenantMembership { TenantId = tenant.Id, UserId = user.Id, Role = role.ToString(), DisplayName = displayName, CreatedAt = now });
+        }
+        await accounts.SaveChangesAsync(ct);
+        return tenant.Id;
+    }
+
+    private async Task SeedLeadBoardAsync(Guid tenantId, Random random, CancellationToken ct)
+    {
+        await using var db = await kanbanFactory.CreateForTenantAsync(tenantId, ct);
+        var now = clock.GetUtcNow();
+        var stages = EntityTypes.DefaultStages(EntityTypes.Lead);
+        var config = new BoardConfig { Id = Guid.CreateVersion7(now), EntityType = EntityTypes.Lead, Version = 1, UpdatedAt = now };
+        config.Stages.AddRange(stages.Select((s, i) => new Stage
+        {
+            Id = Guid.CreateVersion7(now), Key = s.Key, Name = s.Name, Position = i, Outcome = s.Outcome.ToString(),
+            WipSoftLimit = s.Outcome == StageOutcome.Open && s.Key != "new" ? 25 : null,
+        }));
+        db.BoardConfigs.Add(config);
+
+        var members = await db.Members.AsNoTracking().ToListAsync(ct);
+        var rep = members.Single(m => m.Role == nameof(TenantRole.SalesRep)).UserId;
+        var owners = new[] { rep, rep, rep, members.Single(m => m.Role == nameof(TenantRole.Manager)).UserId, members.Single(m => m.Role == nameof(TenantRole.Admin)).UserId };
+        var openPath = stages.Where(s => s.Outcome == StageOutcome.Open).Select(s => s.Key).ToList();
+
+        var cards = new List<Card>();
+        var moves = new List<CardMove>();
+        foreach (var (finalStage, count) in LeadSpread)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var company = Companies[random.Next(Companies.Length)];
+                var created = now.AddDays(-random.Next(3, 45)).AddMinutes(-random.Next(0, 600));
+                var reached = openPath.IndexOf(finalStage);
+                var path = openPath.Take(reached >= 0 ? reached + 1 : random.Next(2, openPath.Count + 1)).ToList();
+                if (!openPath.Contains(finalStage)) path.Add(finalStage);
+
+                var card = new Card
+                {
+                    Id = Guid.CreateVersion7(created),
+                    EntityType = EntityTypes.Lead,
+                    Title = $"{company}: {Deals[random.Next(Deals.Length)]}",
+                    Company = company,
+                    Value = random.Next(4, 250) * 500m,
+                    OwnerId = owners[random.Next(owners.Length)],
+                    Stage = finalStage,
+                    Position = "",
+                    Version = path.Count,
+                    CreatedAt = created,
+                };
+                // Spread the card's moves between its creation and a little before now.
+                var at = created;
+                var step = (now.AddHours(-2) - created) / path.Count;
+                for (var s = 0; s < path.Count; s++)
+                {
+                    moves.Add(new CardMove
+                    {
+                        Id = Guid.CreateVersion7(at), EntityType = EntityTypes.Lead, EntityId = card.Id,
+                        FromStage = s == 0 ? null : path[s - 1], ToStage = path[s], UserId = card.OwnerId,
+                        Metadata = """{"source":"seed"}""", CreatedAt = at,
+                    });
+                    at += step * (0.3 + random.NextDouble() * 0.7);
+                }
+                card.UpdatedAt = moves[^1].CreatedAt;
+                card.LastActivityAt = card.UpdatedAt;
+                card.LastModifiedBy = card.OwnerId;
+                if (openPath.Contains(finalStage) && random.NextDouble() < 0.6)
+                {
+                    card.NextActionAt = now.AddHours(random.Next(-72, 240)).Date.AddHours(random.Next(9, 17));
+                    card.NextActionDetails = NextActions[random.Next(NextActions.Length)];
+                }
+                cards.Add(card);
+            }
+        }
+
+        foreach (var stage in cards.GroupBy(c => c.Stage))
+        {
+            var ordered = stage.OrderByDescending(c => c.LastActivityAt).ToList();
+            var keys = OrderingKey.Spread(ordered.Count);
+            for (var i = 0; i < ordered.Count; i++) ordered[i].Position = keys[i];
+        }
+        long sequence = 0;
+        foreach (var move in moves.OrderBy(m => m.CreatedAt))
+        {
+            move.Sequence = ++sequence;
+            if (cards.First(c => c.Id == move.EntityId) is { } card && move.ToStage == card.Stage && move.CreatedAt == card.LastActivityAt)
+                move.ToPosition = card.Position;
+        }
+        config.Sequence = sequence;
+        db.Cards.AddRange(cards);
+        db.Moves.AddRange(moves);
+        await db.SaveChangesAsync(ct);
+    }
+}

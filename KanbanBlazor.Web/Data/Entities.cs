@@ -1,0 +1,107 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace KanbanBlazor.Web.Data;
+
+/// <summary>A signed-in person. Users are global; what they may see comes from their tenant memberships.</summary>
+public sealed class AppUser : IdentityUser<Guid>
+{
+    public required string DisplayName { get; set; }
+}
+
+public sealed class Tenant
+{
+    public Guid Id { get; set; }
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A user's place in a tenant, with the role they hold there.</summary>
+public sealed class TenantMembership
+{
+    public Guid TenantId { get; set; }
+    public Guid UserId { get; set; }
+    public required string Role { get; set; }
+    /// <summary>The name colleagues see on cards and in the move log.</summary>
+    public required string DisplayName { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>Marks rows that belong to one tenant: filtered by tenant and stamped on insert.</summary>
+public interface ITenantOwned
+{
+    Guid TenantId { get; set; }
+}
+
+/// <summary>A board's configuration: one per tenant and entity type (table kanban_configs).</summary>
+public sealed class BoardConfig : ITenantOwned
+{
+    public Guid Id { get; set; }
+    public Guid TenantId { get; set; }
+    public required string EntityType { get; set; }
+    /// <summary>Optimistic-locking version of the configuration itself.</summary>
+    public int Version { get; set; }
+    /// <summary>Bumped by every committed board change; live updates carry it so that gaps are seen.</summary>
+    public long Sequence { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public List<Stage> Stages { get; set; } = [];
+}
+
+public sealed class Stage : ITenantOwned
+{
+    public Guid Id { get; set; }
+    public Guid TenantId { get; set; }
+    public Guid BoardConfigId { get; set; }
+    public required string Key { get; set; }
+    public required string Name { get; set; }
+    public int Position { get; set; }
+    /// <summary>Open, Won or Lost (KanbanBlazor.Core.Boards.StageOutcome).</summary>
+    public required string Outcome { get; set; }
+    public int? WipSoftLimit { get; set; }
+    public int? WipHardLimit { get; set; }
+}
+
+/// <summary>A card on a board: the fields every entity type shares. Type-specific fields will live in
+/// per-type tables keyed by the card id.</summary>
+public sealed class Card : ITenantOwned
+{
+    public Guid Id { get; set; }
+    public Guid TenantId { get; set; }
+    public required string EntityType { get; set; }
+    public required string Title { get; set; }
+    public string? Company { get; set; }
+    public decimal Value { get; set; }
+    public string Currency { get; set; } = "USD";
+    public Guid? OwnerId { get; set; }
+    public required string Stage { get; set; }
+    /// <summary>Fractional ordering key within the stage (KanbanBlazor.Core.Ordering.OrderingKey).</summary>
+    public required string Position { get; set; }
+    public int Version { get; set; }
+    public DateTimeOffset? NextActionAt { get; set; }
+    public string? NextActionDetails { get; set; }
+    public DateTimeOffset? LastActivityAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public Guid? LastModifiedBy { get; set; }
+}
+
+/// <summary>One entry of the event log (table kanban_moves): every move of every card.</summary>
+public sealed class CardMove : ITenantOwned
+{
+    public Guid Id { get; set; }
+    public Guid TenantId { get; set; }
+    public required string EntityType { get; set; }
+    public Guid EntityId { get; set; }
+    public string? FromStage { get; set; }
+    public required string ToStage { get; set; }
+    public string? ToPosition { get; set; }
+    public Guid? UserId { get; set; }
+    public string? Reason { get; set; }
+    /// <summary>JSON: source (board, api, seed), validation type, WIP override and the like.</summary>
+    public string Metadata { get; set; } = "{}";
+    public long Sequence { get; set; }
+    public DateTimeOffset? UndoneAt { get; set; }
+    public Guid? UndoneBy { get; set; }
+    public Guid? UndoMoveId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

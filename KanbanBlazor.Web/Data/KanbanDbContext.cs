@@ -1,0 +1,92 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace KanbanBlazor.Web.Data;
+
+/// <summary>
+/// The tenant's board data. Every instance works for exactly one tenant: <see cref="TenantId"/> drives
+/// the global query filter, is stamped on inserted rows, and is set on each connection the context
+/// opens (<see cref="TenantConnectionInterceptor"/>) so that PostgreSQL's row-level security agrees.
+/// Create it with <see cref="KanbanDbContextFactoryExtensions.CreateForTenantAsync"/>, one per operation.
+/// </summary>
+public sealed class KanbanDbContext(DbContextOptions<KanbanDbContext> options) : DbContext(options)
+{
+    public Guid? TenantId { get; internal set; }
+
+    public DbSet<BoardConfig> BoardConfigs => Set<BoardConfig>();
+    public DbSet<Stage> Stages => Set<Stage>();
+    public DbSet<Card> Cards => Set<Card>();
+    public DbSet<CardMove> Moves => Set<CardMove>();
+    public DbSet<TenantMembership> Members => Set<TenantMembership>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        builder.Entity<TenantMembership>(TenantMapping.Configure);
+        builder.Entity<TenantMembership>().HasQueryFilter(m => m.TenantId == TenantId);
+
+        builder.Entity<BoardConfig>(config =>
+        {
+            config.ToTable("kanban_configs");
+            config.HasIndex(c => new { c.TenantId, c.EntityType }).IsUnique();
+            config.HasMany(c => c.Stages).WithOne().HasForeignKey(s => s.BoardConfigId);
+            config.HasQueryFilter(c => c.TenantId == TenantId);
+        });
+        builder.Entity<Stage>(stage =>
+        {
+            stage.ToTable("kanban_stages");
+            stage.HasQueryFilter(s => s.TenantId == TenantId);
+        });
+        builder.Entity<Card>(card =>
+        {
+            card.ToTable("cards");
+            card.Property(c => c.Value).HasPrecision(14, 2);
+            card.Property(c => c.Position).UseCollation("C");
+            card.Property(c => c.Version).IsConcurrencyToken();
+            card.HasQueryFilter(c => c.TenantId == TenantId);
+        });
+        builder.Entity<CardMove>(move =>
+        {
+            move.ToTable("kanban_moves");
+            move.Property(m => m.Metadata).HasColumnType("jsonb");
+            move.Property(m => m.ToPosition).UseCollation("C");
+            move.HasQueryFilter(m => m.TenantId == TenantId);
+        });
+        builder.UseSnakeCaseColumns();
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampTenant();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampTenant();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private void StampTenant()
+    {
+        foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
+        {
+            if (entry.State == EntityState.Unchanged) continue;
+            var tenant = TenantId ?? throw new InvalidOperationException("No tenant is set on this context; nothing can be written.");
+            if (entry.State == EntityState.Added && entry.Entity.TenantId == Guid.Empty)
+                entry.Entity.TenantId = tenant;
+            else if (entry.Entity.TenantId != tenant)
+                throw new InvalidOperationException("A row of another tenant cannot be written through this context.");
+        }
+    }
+}
+
+public static class KanbanDbContextFactoryExtensions
+{
+    /// <summary>A context bound to one tenant, for one operation.</summary>
+    public static async Task<KanbanDbContext> CreateForTenantAsync(
+        this IDbContextFactory<KanbanDbContext> factory, Guid tenantId, CancellationToken ct)
+    {
+        var db = await factory.CreateDbContextAsync(ct);
+        db.TenantId = tenantId;
+        return db;
+    }
+}

@@ -1,0 +1,53 @@
+using KanbanBlazor.Web.Data;
+using Npgsql;
+
+namespace KanbanBlazor.Web;
+
+/// <summary>
+/// Connection settings (appsettings or environment, e.g. ConnectionStrings__Kanban):
+/// <list type="bullet">
+/// <item>ConnectionStrings:Kanban: the app's role, which owns nothing and is subject to row-level security.</item>
+/// <item>ConnectionStrings:KanbanOwner: the schema owner, used only to apply migrations at start-up.</item>
+/// <item>Database:BootstrapConnectionString: optional superuser connection that creates the database
+/// and both roles when missing (development and tests).</item>
+/// <item>Database:Migrate (default true) and Database:SeedDemoData (default false).</item>
+/// </list>
+/// </summary>
+public sealed record DatabaseSettings(string App, string? Owner, string? Bootstrap, bool Migrate, bool SeedDemoData)
+{
+    public static DatabaseSettings From(IConfiguration configuration)
+    {
+        var app = configuration.GetConnectionString("Kanban");
+        if (string.IsNullOrWhiteSpace(app))
+            throw new InvalidOperationException("ConnectionStrings:Kanban is not set. See README.md, 'Configuration'.");
+        return new DatabaseSettings(
+            app,
+            configuration.GetConnectionString("KanbanOwner"),
+            configuration["Database:BootstrapConnectionString"],
+            configuration.GetValue("Database:Migrate", true),
+            configuration.GetValue("Database:SeedDemoData", false));
+    }
+
+    public string AppRole => new NpgsqlConnectionStringBuilder(App).Username
+        ?? throw new InvalidOperationException("ConnectionStrings:Kanban names no user.");
+}
+
+public static class DatabaseStartup
+{
+    public static async Task PrepareDatabaseAsync(this WebApplication app, DatabaseSettings settings)
+    {
+        var ct = app.Lifetime.ApplicationStopping;
+        if (settings.Bootstrap is { Length: > 0 } bootstrap)
+            await DatabaseBootstrap.EnsureAsync(bootstrap, settings.Owner ?? throw new InvalidOperationException("ConnectionStrings:KanbanOwner is needed to bootstrap."), settings.App, ct);
+        if (settings.Migrate)
+        {
+            var owner = settings.Owner ?? throw new InvalidOperationException("ConnectionStrings:KanbanOwner is not set; set it, or Database:Migrate=false.");
+            await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(owner, settings.AppRole, ct);
+        }
+        if (settings.SeedDemoData)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(ct);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Security.Claims;
+using KanbanBlazor.Web.Data;
+using KanbanBlazor.Web.Tenancy;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace KanbanBlazor.Web.Features.Account;
+
+public static class TenantSignIn
+{
+    public static Claim Claim(Guid tenantId) => new(TenantClaims.TenantId, tenantId.ToString());
+
+    /// <summary>The security-stamp check rebuilds the principal from the user; keep the chosen tenant.</summary>
+    public static Task KeepTenantClaim(SecurityStampRefreshingPrincipalContext context)
+    {
+        if (context.CurrentPrincipal?.FindFirst(TenantClaims.TenantId) is { } tenant &&
+            context.NewPrincipal?.Identity is ClaimsIdentity identity && !identity.HasClaim(c => c.Type == TenantClaims.TenantId))
+            identity.AddClaim(new Claim(TenantClaims.TenantId, tenant.Value));
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Sign-out and tenant switching: form posts, checked for antiforgery by UseAntiforgery.</summary>
+public static class AccountEndpoints
+{
+    public static void MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var account = endpoints.MapGroup("/account");
+
+        account.MapPost("/logout", async ([FromForm] string? returnUrl, SignInManager<AppUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return Results.LocalRedirect("/account/login");
+        }).RequireAuthorization();
+
+        // Switching tenant re-issues the cookie; the next page load starts a circuit fixed to the new tenant.
+        account.MapPost("/tenant", async ([FromForm] string tenant, HttpContext http, TenantResolver resolver,
+            SignInManager<AppUser> signIn, ILoggerFactory logs) =>
+        {
+            var userId = http.User.UserId();
+            var memberships = userId is { } id ? await resolver.MembershipsAsync(id, http.RequestAborted) : [];
+            var target = memberships.FirstOrDefault(m => string.Equals(m.Slug, tenant, StringComparison.OrdinalIgnoreCase));
+            if (target is null)
+            {
+                logs.CreateLogger("KanbanBlazor.Audit").LogWarning("User {UserId} tried to switch to tenant {Tenant} without a membership", userId, tenant);
+                return Results.NotFound();
+            }
+            var user = await signIn.UserManager.FindByIdAsync(target.UserId.ToString());
+            if (user is null) return Results.NotFound();
+            var persistent = (await http.AuthenticateAsync(IdentityConstants.ApplicationScheme)).Properties?.IsPersistent ?? false;
+            await signIn.SignInWithClaimsAsync(user, persistent, [TenantSignIn.Claim(target.TenantId)]);
+            return Results.LocalRedirect("/board/lead");
+        }).RequireAuthorization();
+    }
+}

@@ -1,0 +1,114 @@
+using KanbanBlazor.Core.Access;
+using KanbanBlazor.Core.Boards;
+using KanbanBlazor.Core.Moves;
+using KanbanBlazor.Web.Tenancy;
+using Microsoft.AspNetCore.Components;
+
+namespace KanbanBlazor.Web.Features.Board;
+
+/// <summary>
+/// A live board: loads the tenant's board, listens to the board's room in <see cref="BoardHub"/>,
+/// applies changes in sequence (reloading on a gap), and turns drops into <see cref="MoveCard"/> calls.
+/// </summary>
+public sealed partial class BoardPage : IDisposable
+{
+    private readonly CancellationTokenSource disposal = new();
+    // Identifies this circuit's view to the hub, so that its own moves are not echoed back.
+    private readonly Guid viewerId = Guid.NewGuid();
+    private CurrentTenant? tenant;
+    private BoardState? board;
+    private IDisposable? subscription;
+    private bool notFound;
+    private bool canMove;
+    private string? message;
+    private DateTimeOffset now;
+
+    [Parameter] public string EntityType { get; set; } = EntityTypes.Lead;
+
+    [Inject] private TenantContext Tenants { get; set; } = null!;
+    [Inject] private LoadBoard LoadBoard { get; set; } = null!;
+    [Inject] private MoveCard MoveCard { get; set; } = null!;
+    [Inject] private BoardHub Hub { get; set; } = null!;
+    [Inject] private TimeProvider Clock { get; set; } = null!;
+    [Inject] private ILogger<BoardPage> Logger { get; set; } = null!;
+
+    private string Title => EntityType switch
+    {
+        EntityTypes.Lead => "Leads",
+        EntityTypes.Opportunity => "Opportunities",
+        EntityTypes.Task => "Tasks",
+        EntityTypes.Customer => "Customers",
+        _ => "Board",
+    };
+
+    protected override async Task OnInitializedAsync()
+    {
+        try
+        {
+            tenant = await Tenants.GetAsync(disposal.Token);
+        }
+        catch (TenantNotFoundException)
+        {
+            notFound = true;
+            return;
+        }
+        canMove = BoardPermissions.CanMoveSomeCards(tenant.Role);
+        // Subscribe before loading: a change committed in between has a sequence the loaded board
+        // already includes (ignored) or the next one (applied), never a silent loss.
+        subscription = Hub.Subscribe(tenant.TenantId, EntityType, viewerId, OnBoardChangeAsync);
+        await ReloadAsync();
+    }
+
+    private async Task ReloadAsync()
+    {
+        now = Clock.GetUtcNow();
+        board = await LoadBoard.ExecuteAsync(tenant!, EntityType, disposal.Token);
+        notFound = board is null;
+    }
+
+    private Task OnBoardChangeAsync(BoardChange change) => InvokeAsync(async () =>
+    {
+        try
+        {
+            if (board is null) return;
+            if (!board.TryApply(change.Sequence, change.Moved))
+            {
+                Logger.LogInformation("Board {EntityType} missed a change before {Sequence}; reloading", EntityType, change.Sequence);
+                await ReloadAsync();
+            }
+            StateHasChanged();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await DispatchExceptionAsync(ex);
+        }
+    });
+
+    private async Task OnCardDroppedAsync(SortableDrop drop)
+    {
+        if (board is null || tenant is null || !Guid.TryParse(drop.ItemId, out var cardId)) return;
+        var card = board.Find(cardId);
+        if (card is null) return;
+
+        message = null;
+        board.MoveLocally(cardId, drop.ToListId, drop.NewIndex);
+        StateHasChanged();
+
+        var result = await MoveCard.ExecuteAsync(
+            tenant, EntityType, new MoveRequest(cardId, card.Version, drop.ToListId, drop.NewIndex), viewerId, "board", disposal.Token);
+        if (!result.Succeeded)
+        {
+            message = result.Decision.Message;
+            await ReloadAsync();
+            return;
+        }
+        if (!board.TryApply(result.Sequence, result.Moved!)) await ReloadAsync();
+    }
+
+    public void Dispose()
+    {
+        subscription?.Dispose();
+        disposal.Cancel();
+        disposal.Dispose();
+    }
+}

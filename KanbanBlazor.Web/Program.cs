@@ -1,0 +1,74 @@
+using KanbanBlazor.Web;
+using KanbanBlazor.Web.Components;
+using KanbanBlazor.Web.Data;
+using KanbanBlazor.Web.Features.Account;
+using KanbanBlazor.Web.Features.Board;
+using KanbanBlazor.Web.Tenancy;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Radzen;
+
+var builder = WebApplication.CreateBuilder(args);
+var database = DatabaseSettings.From(builder.Configuration);
+
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddRadzenComponents();
+builder.Services.AddCascadingAuthenticationState();
+builder.Services.AddSingleton(TimeProvider.System);
+
+builder.Services.AddDbContextFactory<AccountsDbContext>(o => o.UseNpgsql(database.App));
+builder.Services.AddDbContextFactory<KanbanDbContext>(o => o.UseNpgsql(database.App).AddInterceptors(new TenantConnectionInterceptor()));
+builder.Services.AddSingleton<DatabaseMigrator>();
+builder.Services.AddScoped<DemoSeeder>();
+
+builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+builder.Services.ConfigureApplicationCookie(cookie =>
+{
+    cookie.LoginPath = "/account/login";
+    cookie.LogoutPath = "/account/logout";
+    cookie.AccessDeniedPath = "/account/login";
+    cookie.Cookie.Name = "kanban.auth";
+    cookie.Cookie.SameSite = SameSiteMode.Lax;
+    cookie.SlidingExpiration = true;
+});
+builder.Services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = TenantSignIn.KeepTenantClaim);
+builder.Services.AddAuthorization();
+builder.Services.AddIdentityCore<AppUser>(o =>
+    {
+        o.User.RequireUniqueEmail = true;
+        o.Lockout.MaxFailedAccessAttempts = 10;
+    })
+    .AddEntityFrameworkStores<AccountsDbContext>()
+    .AddSignInManager();
+
+builder.Services.AddSingleton<TenantResolver>();
+builder.Services.AddScoped<TenantContext>();
+builder.Services.AddSingleton<BoardHub>();
+builder.Services.AddSingleton<LoadBoard>();
+builder.Services.AddSingleton<MoveCard>();
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+
+var app = builder.Build();
+
+await app.PrepareDatabaseAsync(database);
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+    app.UseHsts();
+}
+app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseAuthentication();
+app.UseMiddleware<TenantMiddleware>();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapHealthChecks("/healthz", HealthReport.Options);
+app.MapAccountEndpoints();
+app.MapBoardApi();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs KanbanBlazor on http://localhost:5000 with a private PostgreSQL in .data/pg (port 5433),
+# migrated and seeded with the demo tenants on first run. Running it again reuses the data.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+scripts/pg.sh start .data/pg 5433
+trap 'scripts/pg.sh stop .data/pg' EXIT
+
+cat <<'TXT'
+
+KanbanBlazor: http://localhost:5000
+Demo logins (password Kanban!demo1), for tenants acme and globex:
+  admin@acme.demo    manager@acme.demo    rep@acme.demo    viewer@acme.demo
+  admin@globex.demo  manager@globex.demo  rep@globex.demo  viewer@globex.demo
+
+TXT
+export ASPNETCORE_ENVIRONMENT=Development
+dotnet run --project KanbanBlazor.Web --launch-profile http "$@"
