@@ -21,6 +21,12 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
         builder.Entity<AppUser>().Property(u => u.DisplayName).IsRequired();
         builder.Entity<Tenant>(TenantMapping.Configure);
         builder.Entity<TenantMembership>(TenantMapping.Configure);
+        builder.Entity<TenantMembership>(membership =>
+        {
+            // Known here (not in KanbanDbContext) so that EF inserts tenants and users first.
+            membership.HasOne<Tenant>().WithMany().HasForeignKey(m => m.TenantId);
+            membership.HasOne<AppUser>().WithMany().HasForeignKey(m => m.UserId);
+        });
         builder.UseSnakeCaseColumns();
     }
 }

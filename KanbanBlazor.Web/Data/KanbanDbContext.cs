@@ -39,6 +39,7 @@ public sealed class KanbanDbContext(DbContextOptions<KanbanDbContext> options) :
         {
             card.ToTable("cards");
             card.Property(c => c.Value).HasPrecision(14, 2);
+            card.Property(c => c.Currency).HasMaxLength(3).IsFixedLength();
             card.Property(c => c.Position).UseCollation("C");
             card.Property(c => c.Version).IsConcurrencyToken();
             card.HasQueryFilter(c => c.TenantId == TenantId);

@@ -1,0 +1,92 @@
+using KanbanBlazor.Core.Boards;
+using KanbanBlazor.Core.Ordering;
+using Xunit;
+
+namespace KanbanBlazor.Tests.Core;
+
+public sealed class BoardStateTests
+{
+    private static readonly BoardStage[] Stages =
+        [new("new", "New", StageOutcome.Open, null, null), new("won", "Won", StageOutcome.Won, null, null)];
+
+    private static BoardCard Card(string title, string stage, string position, decimal value = 100) =>
+        new(Guid.NewGuid(), title, null, value, "USD", null, null, stage, position, 1, null, null);
+
+    private static CardMoved Moved(BoardCard card, string to, string position) =>
+        new(card.Id, card.Stage, to, position, card.Version + 1, null, "Morgan", DateTimeOffset.UtcNow);
+
+    [Fact]
+    public void Cards_show_in_their_stage_in_position_order_with_the_stage_total()
+    {
+        var a = Card("A", "new", "k", 250);
+        var b = Card("B", "new", "F", 50);
+        var board = new BoardState("lead", 7, Stages, [a, b, Card("C", "won", "V")]);
+
+        Assert.Equal(["B", "A"], board.CardsIn("new").Select(c => c.Title));
+        Assert.Equal(300, board.TotalValueIn("new"));
+        Assert.Single(board.CardsIn("won"));
+    }
+
+    [Fact]
+    public void The_next_change_in_sequence_is_applied_and_placed_by_its_position()
+    {
+        var a = Card("A", "new", "F");
+        var w1 = Card("W1", "won", "F");
+        var w2 = Card("W2", "won", "k");
+        var board = new BoardState("lead", 7, Stages, [a, w1, w2]);
+
+        Assert.True(board.TryApply(8, Moved(a, "won", OrderingKey.Between("F", "k"))));
+
+        Assert.Equal(8, board.Sequence);
+        Assert.Empty(board.CardsIn("new"));
+        Assert.Equal(["W1", "A", "W2"], board.CardsIn("won").Select(c => c.Title));
+        Assert.Equal(2, board.Find(a.Id)!.Version);
+    }
+
+    [Fact]
+    public void A_change_after_a_gap_is_not_applied_so_that_the_viewer_reloads()
+    {
+        var a = Card("A", "new", "F");
+        var board = new BoardState("lead", 7, Stages, [a]);
+
+        Assert.False(board.TryApply(9, Moved(a, "won", "V")));
+        Assert.Equal(7, board.Sequence);
+        Assert.Equal("new", board.Find(a.Id)!.Stage);
+    }
+
+    [Fact]
+    public void A_change_the_board_already_has_is_ignored()
+    {
+        var a = Card("A", "new", "F");
+        var board = new BoardState("lead", 7, Stages, [a]);
+
+        Assert.True(board.TryApply(7, Moved(a, "won", "V")));
+        Assert.Equal("new", board.Find(a.Id)!.Stage);
+    }
+
+    [Fact]
+    public void A_local_move_shows_at_the_dropped_index_before_the_server_answers()
+    {
+        var a = Card("A", "new", "F");
+        var w1 = Card("W1", "won", "F");
+        var w2 = Card("W2", "won", "k");
+        var board = new BoardState("lead", 7, Stages, [a, w1, w2]);
+
+        board.MoveLocally(a.Id, "won", 1);
+
+        Assert.Equal(["W1", "A", "W2"], board.CardsIn("won").Select(c => c.Title));
+        Assert.Equal(7, board.Sequence);
+    }
+
+    [Theory]
+    [InlineData(0, null, "F")]
+    [InlineData(1, "F", "k")]
+    [InlineData(2, "k", null)]
+    [InlineData(9, "k", null)]
+    public void The_position_for_a_drop_lies_between_the_cards_around_it(int index, string? before, string? after)
+    {
+        var key = BoardState.PositionAt(["F", "k"], index);
+        if (before is not null) Assert.True(string.CompareOrdinal(before, key) < 0);
+        if (after is not null) Assert.True(string.CompareOrdinal(key, after) < 0);
+    }
+}

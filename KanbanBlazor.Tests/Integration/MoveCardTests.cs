@@ -1,0 +1,222 @@
+using KanbanBlazor.Core.Access;
+using KanbanBlazor.Core.Moves;
+using KanbanBlazor.Web.Data;
+using KanbanBlazor.Web.Features.Board;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+
+namespace KanbanBlazor.Tests.Integration;
+
+[Collection(DatabaseCollection.Name)]
+public sealed class MoveCardTests(TestDatabase database)
+{
+    private readonly BoardHub hub = new(NullLogger<BoardHub>.Instance);
+
+    private MoveCard MoveCard() => new(database.KanbanFactory(), hub, TimeProvider.System, NullLogger<MoveCard>.Instance);
+
+    private async Task<Card> CardAsync(TestTenant tenant, string stage, int index = 0)
+    {
+        await using var db = await database.KanbanFactory().CreateForTenantAsync(tenant.Id, default);
+        return await db.Cards.AsNoTracking().Where(c => c.Stage == stage).OrderBy(c => c.Position).Skip(index).FirstAsync();
+    }
+
+    private async Task<List<Card>> StageAsync(TestTenant tenant, string stage)
+    {
+        await using var db = await database.KanbanFactory().CreateForTenantAsync(tenant.Id, default);
+        return await db.Cards.AsNoTracking().Where(c => c.Stage == stage).OrderBy(c => c.Position).ToListAsync();
+    }
+
+    private async Task<List<CardMove>> MovesAsync(TestTenant tenant)
+    {
+        await using var db = await database.KanbanFactory().CreateForTenantAsync(tenant.Id, default);
+        return await db.Moves.AsNoTracking().OrderBy(m => m.Sequence).ToListAsync();
+    }
+
+    [Fact]
+    public async Task A_move_stores_the_stage_and_place_logs_the_move_and_bumps_the_version()
+    {
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 3);
+        var card = await CardAsync(tenant, "new");
+        var rep = tenant.As(TenantRole.SalesRep);
+
+        var result = await MoveCard().ExecuteAsync(rep, "lead", new MoveRequest(card.Id, card.Version, "qualified", 1), Guid.NewGuid(), "test", default);
+
+        Assert.True(result.Succeeded, result.Decision.Message);
+        Assert.Equal(1, result.Sequence);
+        var qualified = await StageAsync(tenant, "qualified");
+        Assert.Equal(4, qualified.Count);
+        Assert.Equal(card.Id, qualified[1].Id);
+        Assert.Equal(card.Version + 1, qualified[1].Version);
+        Assert.Equal(rep.UserId, qualified[1].LastModifiedBy);
+        var move = Assert.Single(await MovesAsync(tenant));
+        Assert.Equal(("new", "qualified", rep.UserId, 1L), (move.FromStage, move.ToStage, move.UserId, move.Sequence));
+        Assert.Equal(qualified[1].Position, move.ToPosition);
+    }
+
+    [Fact]
+    public async Task A_move_rewrites_only_the_moved_cards_row()
+    {
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 5);
+        var before = (await StageAsync(tenant, "contacted")).ToDictionary(c => c.Id, c => (c.Position, c.Version));
+        var card = await CardAsync(tenant, "new");
+
+        await MoveCard().ExecuteAsync(tenant.As(TenantRole.Manager), "lead", new MoveRequest(card.Id, card.Version, "contacted", 0), Guid.NewGuid(), "test", default);
+
+        var after = await StageAsync(tenant, "contacted");
+        Assert.Equal(card.Id, after[0].Id);
+        Assert.All(after.Skip(1), c => Assert.Equal(before[c.Id], (c.Position, c.Version)));
+    }
+
+    [Fact]
+    public async Task Two_concurrent_moves_of_the_same_card_with_the_same_version_let_exactly_one_win()
+    {
+        var tenant = await database.CreateTenantAsync();
+        var card = await CardAsync(tenant, "new");
+        var movers = new[] { tenant.As(TenantRole.Admin), tenant.As(TenantRole.Manager), tenant.As(TenantRole.SalesRep), tenant.As(TenantRole.Admin) };
+        var targets = new[] { "contacted", "qualified", "proposal", "negotiation" };
+        using var start = new Barrier(movers.Length);
+
+        var results = await Task.WhenAll(movers.Select((mover, i) => Task.Run(async () =>
+        {
+            start.SignalAndWait();
+            return await MoveCard().ExecuteAsync(mover, "lead", new MoveRequest(card.Id, card.Version, targets[i], 0), Guid.NewGuid(), "test", default);
+        })));
+
+        var winner = Assert.Single(results, r => r.Succeeded);
+        Assert.All(results.Where(r => !r.Succeeded), r =>
+        {
+            Assert.Equal(MoveRefusal.StaleVersion, r.Decision.Refusal);
+            Assert.Contains(winner.Moved!.MovedByName, r.Decision.Message);
+        });
+        await using var check = await database.KanbanFactory().CreateForTenantAsync(tenant.Id, default);
+        var stored = await check.Cards.AsNoTracking().SingleAsync(c => c.Id == card.Id);
+        Assert.Equal(winner.Moved!.ToStage, stored.Stage);
+        Assert.Equal(card.Version + 1, stored.Version);
+        Assert.Single(await MovesAsync(tenant));
+    }
+
+    [Fact]
+    public async Task Concurrent_moves_of_different_cards_all_commit_with_consecutive_sequence_numbers()
+    {
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 4);
+        List<Card> cards;
+        await using (var db = await database.KanbanFactory().CreateForTenantAsync(tenant.Id, default))
+            cards = await db.Cards.AsNoTracking().ToListAsync();
+        var manager = tenant.As(TenantRole.Manager);
+
+        var results = await Task.WhenAll(cards.Select(card => Task.Run(() =>
+            MoveCard().ExecuteAsync(manager, "lead", new MoveRequest(card.Id, card.Version, "won", 0), Guid.NewGuid(), "test", default))));
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Decision.Message));
+        Assert.Equal(Enumerable.Range(1, cards.Count).Select(i => (long)i), results.Select(r => r.Sequence).Order());
+        var won = await StageAsync(tenant, "won");
+        Assert.Equal(cards.Count, won.Count);
+        Assert.Equal(won.Count, won.Select(c => c.Position).Distinct().Count());
+        Assert.Equal(cards.Count, (await MovesAsync(tenant)).Count);
+    }
+
+    [Fact]
+    public async Task A_stale_move_is_refused_with_who_moved_the_card_where()
+    {
+        var tenant = await database.CreateTenantAsync();
+        var card = await CardAsync(tenant, "new");
+        var manager = tenant.As(TenantRole.Manager);
+        await MoveCard().ExecuteAsync(manager, "lead", new MoveRequest(card.Id, card.Version, "proposal", 0), Guid.NewGuid(), "test", default);
+
+        var stale = await MoveCard().ExecuteAsync(tenant.As(TenantRole.Admin), "lead", new MoveRequest(card.Id, card.Version, "lost", 0), Guid.NewGuid(), "test", default);
+
+        Assert.Equal(MoveRefusal.StaleVersion, stale.Decision.Refusal);
+        Assert.StartsWith($"{manager.UserDisplayName} moved this card to Proposal at ", stale.Decision.Message);
+        Assert.Equal(card.Id, (await CardAsync(tenant, "proposal", 0)).Id);
+        Assert.Single(await MovesAsync(tenant));
+    }
+
+    [Theory]
+    [InlineData(TenantRole.Viewer, MoveRefusal.NotPermitted)]
+    [InlineData(TenantRole.SalesRep, MoveRefusal.NotPermitted)]
+    public async Task A_user_without_the_right_is_refused_and_nothing_is_written(TenantRole role, MoveRefusal expected)
+    {
+        var tenant = await database.CreateTenantAsync();
+        var card = await CardAsync(tenant, "new");
+        if (role == TenantRole.SalesRep)
+        {
+            // Sales reps may move only their own cards: give this one to the manager.
+            await using var db = await database.KanbanFactory().CreateForTenantAsync(tenant.Id, default);
+            await db.Cards.Where(c => c.Id == card.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.OwnerId, tenant.As(TenantRole.Manager).UserId));
+        }
+
+        var result = await MoveCard().ExecuteAsync(tenant.As(role), "lead", new MoveRequest(card.Id, card.Version, "contacted", 0), Guid.NewGuid(), "test", default);
+
+        Assert.Equal(expected, result.Decision.Refusal);
+        Assert.Equal("new", (await StageAsync(tenant, "new")).Single(c => c.Id == card.Id).Stage);
+        Assert.Empty(await MovesAsync(tenant));
+    }
+
+    [Fact]
+    public async Task A_move_to_a_stage_the_board_does_not_have_is_refused_and_the_sequence_is_not_used()
+    {
+        var tenant = await database.CreateTenantAsync();
+        var card = await CardAsync(tenant, "new");
+
+        var result = await MoveCard().ExecuteAsync(tenant.As(TenantRole.Admin), "lead", new MoveRequest(card.Id, card.Version, "on_hold", 0), Guid.NewGuid(), "test", default);
+        Assert.Equal(MoveRefusal.UnknownStage, result.Decision.Refusal);
+        Assert.Contains("on_hold", result.Decision.Message);
+
+        var next = await MoveCard().ExecuteAsync(tenant.As(TenantRole.Admin), "lead", new MoveRequest(card.Id, card.Version, "contacted", 0), Guid.NewGuid(), "test", default);
+        Assert.Equal(1, next.Sequence);
+    }
+
+    [Fact]
+    public async Task A_card_of_another_tenant_cannot_be_moved_and_is_reported_as_not_found()
+    {
+        var mine = await database.CreateTenantAsync();
+        var theirs = await database.CreateTenantAsync();
+        var theirCard = await CardAsync(theirs, "new");
+
+        var result = await MoveCard().ExecuteAsync(mine.As(TenantRole.Admin), "lead", new MoveRequest(theirCard.Id, theirCard.Version, "won", 0), Guid.NewGuid(), "test", default);
+
+        Assert.Equal(MoveRefusal.CardNotFound, result.Decision.Refusal);
+        Assert.Equal("new", (await StageAsync(theirs, "new")).Single(c => c.Id == theirCard.Id).Stage);
+        Assert.Empty(await MovesAsync(theirs));
+        Assert.Empty(await MovesAsync(mine));
+    }
+
+    [Fact]
+    public async Task A_committed_move_reaches_other_viewers_of_that_board_and_nobody_else()
+    {
+        var tenant = await database.CreateTenantAsync();
+        var other = await database.CreateTenantAsync();
+        var card = await CardAsync(tenant, "new");
+        var mover = Guid.NewGuid();
+        var colleague = new TaskCompletionSource<BoardChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heardByMover = 0;
+        var heardByOtherTenant = 0;
+        using var s1 = hub.Subscribe(tenant.Id, "lead", Guid.NewGuid(), c => { colleague.TrySetResult(c); return Task.CompletedTask; });
+        using var s2 = hub.Subscribe(tenant.Id, "lead", mover, _ => { Interlocked.Increment(ref heardByMover); return Task.CompletedTask; });
+        using var s3 = hub.Subscribe(other.Id, "lead", Guid.NewGuid(), _ => { Interlocked.Increment(ref heardByOtherTenant); return Task.CompletedTask; });
+        using var s4 = hub.Subscribe(tenant.Id, "opportunity", Guid.NewGuid(), _ => { Interlocked.Increment(ref heardByOtherTenant); return Task.CompletedTask; });
+
+        var result = await MoveCard().ExecuteAsync(tenant.As(TenantRole.Admin), "lead", new MoveRequest(card.Id, card.Version, "won", 0), mover, "test", default);
+
+        var change = await colleague.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal((result.Sequence, card.Id, "won"), (change.Sequence, change.Moved.CardId, change.Moved.ToStage));
+        Assert.Equal(0, heardByMover);
+        Assert.Equal(0, heardByOtherTenant);
+    }
+
+    [Fact]
+    public async Task A_disposed_subscription_hears_nothing_more()
+    {
+        var tenant = await database.CreateTenantAsync();
+        var card = await CardAsync(tenant, "new");
+        var heard = 0;
+        var subscription = hub.Subscribe(tenant.Id, "lead", Guid.NewGuid(), _ => { Interlocked.Increment(ref heard); return Task.CompletedTask; });
+        subscription.Dispose();
+
+        await MoveCard().ExecuteAsync(tenant.As(TenantRole.Admin), "lead", new MoveRequest(card.Id, card.Version, "won", 0), Guid.NewGuid(), "test", default);
+
+        Assert.Equal(0, hub.SubscriberCount(tenant.Id, "lead"));
+        Assert.Equal(0, heard);
+    }
+}

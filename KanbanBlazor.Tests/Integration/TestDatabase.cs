@@ -1,0 +1,120 @@
+using KanbanBlazor.Core.Access;
+using KanbanBlazor.Core.Boards;
+using KanbanBlazor.Core.Ordering;
+using KanbanBlazor.Web.Data;
+using KanbanBlazor.Web.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Xunit;
+
+namespace KanbanBlazor.Tests.Integration;
+
+/// <summary>
+/// A fresh database in the PostgreSQL that test.sh starts, created and migrated exactly as the app
+/// does it (bootstrap, then migrations as the owner), used through the app's own non-owning role.
+/// Tests share the database but never a tenant: each makes its own with <see cref="CreateTenantAsync"/>.
+/// </summary>
+public sealed class TestDatabase : IAsyncLifetime
+{
+    public string Name { get; } = $"kanban_it_{Guid.NewGuid():N}"[..27];
+    public string AppConnectionString { get; private set; } = "";
+    public string OwnerConnectionString { get; private set; } = "";
+    public string SuperuserConnectionString { get; private set; } = "";
+
+    public static string Server()
+    {
+        var port = Environment.GetEnvironmentVariable("KANBAN_TEST_PG_PORT")
+            ?? throw new InvalidOperationException("KANBAN_TEST_PG_PORT is not set: run the tests with ./test.sh, which starts PostgreSQL.");
+        return $"Host=127.0.0.1;Port={port}";
+    }
+
+    public async Task InitializeAsync()
+    {
+        var server = Server();
+        AppConnectionString = $"{server};Database={Name};Username=kanban_app";
+        OwnerConnectionString = $"{server};Database={Name};Username=kanban_owner;Pooling=false";
+        SuperuserConnectionString = $"{server};Database=postgres;Username=postgres;Pooling=false";
+        await DatabaseBootstrap.EnsureAsync(SuperuserConnectionString, OwnerConnectionString, AppConnectionString, CancellationToken.None);
+        await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance).MigrateAsync(OwnerConnectionString, "kanban_app", CancellationToken.None);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public IDbContextFactory<KanbanDbContext> KanbanFactory(string? connectionString = null) =>
+        new Factory<KanbanDbContext>(() => new KanbanDbContext(new DbContextOptionsBuilder<KanbanDbContext>()
+            .UseNpgsql(connectionString ?? AppConnectionString)
+            .AddInterceptors(new TenantConnectionInterceptor())
+            .Options));
+
+    public IDbContextFactory<AccountsDbContext> AccountsFactory() =>
+        new Factory<AccountsDbContext>(() => new AccountsDbContext(new DbContextOptionsBuilder<AccountsDbContext>()
+            .UseNpgsql(AppConnectionString).Options));
+
+    /// <summary>A new tenant with one user per role and a lead board holding <paramref name="cardsPerStage"/>
+    /// cards in each open stage, owned by the sales rep.</summary>
+    public async Task<TestTenant> CreateTenantAsync(int cardsPerStage = 3)
+    {
+        var id = Guid.NewGuid();
+        var slug = $"t-{id:N}"[..20];
+        await using (var accounts = await AccountsFactory().CreateDbContextAsync())
+        {
+            accounts.Tenants.Add(new Tenant { Id = id, Slug = slug, Name = $"Tenant {slug}" });
+            var members = new Dictionary<TenantRole, CurrentTenant>();
+            foreach (var role in Enum.GetValues<TenantRole>())
+            {
+                var user = new AppUser { Id = Guid.NewGuid(), UserName = $"{role}@{slug}.test", Email = $"{role}@{slug}.test", DisplayName = $"{role} of {slug}" };
+                accounts.Users.Add(user);
+                accounts.Memberships.Add(new TenantMembership { TenantId = id, UserId = user.Id, Role = role.ToString(), DisplayName = user.DisplayName });
+                members[role] = new CurrentTenant(id, slug, slug, user.Id, user.DisplayName, role);
+            }
+            await accounts.SaveChangesAsync();
+
+            await using var db = await KanbanFactory().CreateForTenantAsync(id, CancellationToken.None);
+            var config = new BoardConfig { Id = Guid.NewGuid(), EntityType = EntityTypes.Lead, UpdatedAt = DateTimeOffset.UtcNow };
+            var stages = EntityTypes.DefaultStages(EntityTypes.Lead);
+            config.Stages.AddRange(stages.Select((s, i) => new Stage { Id = Guid.NewGuid(), Key = s.Key, Name = s.Name, Position = i, Outcome = s.Outcome.ToString() }));
+            db.BoardConfigs.Add(config);
+            foreach (var stage in stages.Where(s => s.Outcome == StageOutcome.Open))
+            {
+                var keys = OrderingKey.Spread(cardsPerStage);
+                for (var i = 0; i < cardsPerStage; i++)
+                {
+                    db.Cards.Add(new Card
+                    {
+                        Id = Guid.NewGuid(), EntityType = EntityTypes.Lead, Title = $"{stage.Name} card {i + 1}", Value = 1000 * (i + 1),
+                        OwnerId = members[TenantRole.SalesRep].UserId, Stage = stage.Key, Position = keys[i], Version = 1,
+                        CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+                    });
+                }
+            }
+            await db.SaveChangesAsync();
+            return new TestTenant(id, slug, members);
+        }
+    }
+
+    public async Task<T> ScalarAsync<T>(string connectionString, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    private sealed class Factory<T>(Func<T> create) : IDbContextFactory<T> where T : DbContext
+    {
+        public T CreateDbContext() => create();
+    }
+}
+
+public sealed record TestTenant(Guid Id, string Slug, IReadOnlyDictionary<TenantRole, CurrentTenant> Members)
+{
+    public CurrentTenant As(TenantRole role) => Members[role];
+}
+
+[CollectionDefinition(Name)]
+public sealed class DatabaseCollection : ICollectionFixture<TestDatabase>
+{
+    public const string Name = "database";
+}

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Playwright;
+using Xunit;
+
+namespace KanbanBlazor.E2E;
+
+/// <summary>
+/// Runs the real app (the built KanbanBlazor.Web.dll) on a free loopback port against a fresh
+/// database in the test PostgreSQL started by test.sh, seeded with the demo tenants, and a headless
+/// Debian Chromium driven by Playwright. Each user signs in once; later contexts reuse the saved state.
+/// </summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    public const string Password = "Kanban!demo1";
+
+    private readonly StringBuilder appOutput = new();
+    private readonly Dictionary<string, string> signedInStates = [];
+    private readonly SemaphoreSlim signInGate = new(1, 1);
+    private Process? app;
+
+    public string BaseUrl { get; private set; } = "";
+    public IPlaywright Playwright { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var pgPort = Environment.GetEnvironmentVariable("KANBAN_TEST_PG_PORT")
+            ?? throw new InvalidOperationException("KANBAN_TEST_PG_PORT is not set: run the tests with ./test.sh, which starts PostgreSQL.");
+        var database = $"kanban_e2e_{Guid.NewGuid():N}"[..28];
+        var port = FreePort();
+        BaseUrl = $"http://127.0.0.1:{port}";
+
+        var webDir = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "KanbanBlazor.Web", "bin",
+            new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0"));
+        var start = new ProcessStartInfo("dotnet", Path.Combine(webDir, "KanbanBlazor.Web.dll"))
+        {
+            WorkingDirectory = webDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var server = $"Host=127.0.0.1;Port={pgPort}";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_URLS"] = BaseUrl;
+        start.Environment["ConnectionStrings__Kanban"] = $"{server};Database={database};Username=kanban_app";
+        start.Environment["ConnectionStrings__KanbanOwner"] = $"{server};Database={database};Username=kanban_owner;Pooling=false";
+        start.Environment["Database__BootstrapConnectionString"] = $"{server};Database=postgres;Username=postgres;Pooling=false";
+        start.Environment["Database__SeedDemoData"] = "true";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        app = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
+        app.OutputDataReceived += (_, e) => { lock (appOutput) appOutput.AppendLine(e.Data); };
+        app.ErrorDataReceived += (_, e) => { lock (appOutput) appOutput.AppendLine(e.Data); };
+        app.BeginOutputReadLine();
+        app.BeginErrorReadLine();
+        await WaitUntilHealthyAsync();
+
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("KANBAN_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    /// <summary>A new browser context signed in as <paramref name="email"/>, with a page on the lead board.</summary>
+    public async Task<IPage> OpenBoardAsync(string email)
+    {
+        var state = await SignedInStateAsync(email);
+        var context = await Browser.NewContextAsync(new() { BaseURL = BaseUrl, StorageState = state, ViewportSize = new() { Width = 1900, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/board/lead");
+        await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "New cards" })).ToBeVisibleAsync();
+        return page;
+    }
+
+    public async Task<IPage> NewAnonymousPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new() { BaseURL = BaseUrl });
+        return await context.NewPageAsync();
+    }
+
+    public static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    private async Task<string> SignedInStateAsync(string email)
+    {
+        await signInGate.WaitAsync();
+        try
+        {
+            if (signedInStates.TryGetValue(email, out var saved)) return saved;
+            await using var context = await Browser.NewContextAsync(new() { BaseURL = BaseUrl });
+            var page = await context.NewPageAsync();
+            await SignInAsync(page, email, Password);
+            await page.WaitForURLAsync("**/board/lead");
+            return signedInStates[email] = await context.StorageStateAsync();
+        }
+        finally
+        {
+            signInGate.Release();
+        }
+    }
+
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (app!.HasExited) throw new InvalidOperationException($"The app exited with {app.ExitCode}:\n{Output}");
+            try
+            {
+                if ((await http.GetAsync($"{BaseUrl}/healthz")).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"The app did not become healthy in time:\n{Output}");
+    }
+
+    public string Output
+    {
+        get { lock (appOutput) return appOutput.ToString(); }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.CloseAsync();
+        Playwright?.Dispose();
+        if (app is { HasExited: false })
+        {
+            app.Kill(entireProcessTree: true);
+            await app.WaitForExitAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "app";
+}

@@ -1,0 +1,35 @@
+using Microsoft.Playwright;
+
+namespace KanbanBlazor.E2E;
+
+/// <summary>How a person works the board: find a stage's list and its cards, drag a card with the mouse.</summary>
+public static class BoardDriver
+{
+    public static ILocator Stage(this IPage page, string stageName) =>
+        page.GetByRole(AriaRole.List, new() { Name = $"{stageName} cards", Exact = true });
+
+    public static ILocator Cards(this ILocator stage) => stage.GetByRole(AriaRole.Listitem);
+
+    public static ILocator CardById(this IPage page, string cardId) => page.Locator($"[data-id='{cardId}']");
+
+    public static async Task<long> SequenceAsync(this IPage page) =>
+        long.Parse(await page.GetByTestId("board-sequence").GetAttributeAsync("data-sequence") ?? "0");
+
+    /// <summary>Drags <paramref name="card"/> to the top of <paramref name="targetStage"/>.
+    /// <paramref name="beforeRelease"/> runs with the button still down, just before the drop.</summary>
+    public static async Task DragToTopAsync(this IPage page, ILocator card, ILocator targetStage, Func<Task>? beforeRelease = null)
+    {
+        await card.ScrollIntoViewIfNeededAsync();
+        var from = await card.BoundingBoxAsync() ?? throw new InvalidOperationException("The card is not visible.");
+        var to = await targetStage.BoundingBoxAsync() ?? throw new InvalidOperationException("The stage is not visible.");
+        var x = from.X + from.Width / 2;
+        var y = from.Y + Math.Min(20, from.Height / 2);
+        await page.Mouse.MoveAsync(x, y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(x + 8, y + 8, new() { Steps = 4 });
+        await page.Mouse.MoveAsync(to.X + to.Width / 2, to.Y + 12, new() { Steps = 20 });
+        await page.Mouse.MoveAsync(to.X + to.Width / 2, to.Y + 8, new() { Steps = 3 });
+        if (beforeRelease is not null) await beforeRelease();
+        await page.Mouse.UpAsync();
+    }
+}

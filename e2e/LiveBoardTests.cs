@@ -1,0 +1,91 @@
+using Microsoft.Playwright;
+using Xunit;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace KanbanBlazor.E2E;
+
+[Collection(AppCollection.Name)]
+public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_colleague_sees_a_dragged_card_move_without_reloading_and_another_tenant_sees_nothing()
+    {
+        var mover = await app.OpenBoardAsync("admin@acme.demo");
+        var colleague = await app.OpenBoardAsync("manager@acme.demo");
+        var otherTenant = await app.OpenBoardAsync("admin@globex.demo");
+        var otherTenantSequence = await otherTenant.SequenceAsync();
+
+        var card = mover.Stage("New").Cards().First;
+        var cardId = await card.GetAttributeAsync("data-id") ?? throw new InvalidOperationException("card without id");
+        var title = await card.GetAttributeAsync("aria-label");
+        await Expect(colleague.Stage("New").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+
+        var seenAt = await LiveLatency.WatchForAsync(colleague, cardId, "contacted");
+        double droppedAt = 0;
+        await mover.DragToTopAsync(card, mover.Stage("Contacted"), async () => droppedAt = await LiveLatency.NowAsync(mover));
+
+        await Expect(mover.Stage("Contacted").Cards().First).ToHaveAttributeAsync("data-id", cardId);
+        await Expect(colleague.Stage("Contacted").Cards().First).ToHaveAttributeAsync("data-id", cardId);
+        await Expect(colleague.Stage("Contacted").Cards().First).ToHaveAccessibleNameAsync(title!);
+        await Expect(colleague.Stage("New").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(0);
+        output.WriteLine($"drop to colleague's screen: {await seenAt() - droppedAt:F1} ms");
+
+        // The other tenant's board neither shows the card nor received any change.
+        Assert.Equal(0, await otherTenant.CardById(cardId).CountAsync());
+        Assert.Equal(otherTenantSequence, await otherTenant.SequenceAsync());
+
+        // The move was stored: after a reload it is still there, at the top.
+        await colleague.ReloadAsync();
+        await Expect(colleague.Stage("Contacted").Cards().First).ToHaveAttributeAsync("data-id", cardId);
+    }
+
+    [Fact]
+    public async Task A_viewer_has_no_drag_handles_and_cannot_move_a_card()
+    {
+        var viewer = await app.OpenBoardAsync("viewer@acme.demo");
+        await Expect(viewer.GetByRole(AriaRole.Note).Filter(new() { HasText = "View only" })).ToBeVisibleAsync();
+        await Expect(viewer.Locator(".kb-sortable__item--movable")).ToHaveCountAsync(0);
+
+        var card = viewer.Stage("Qualified").Cards().First;
+        var cardId = await card.GetAttributeAsync("data-id");
+        var sequence = await viewer.SequenceAsync();
+        await viewer.DragToTopAsync(card, viewer.Stage("Proposal"));
+
+        await Expect(viewer.Stage("Qualified").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+        await viewer.ReloadAsync();
+        await Expect(viewer.Stage("Qualified").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+        Assert.Equal(0, await viewer.Stage("Proposal").Locator($"[data-id='{cardId}']").CountAsync());
+        Assert.Equal(sequence, await viewer.SequenceAsync());
+    }
+
+    [Fact]
+    public async Task A_sales_rep_can_drag_only_their_own_cards()
+    {
+        var rep = await app.OpenBoardAsync("rep@acme.demo");
+        await Expect(rep.Locator(".kb-sortable__item--movable").First).ToBeVisibleAsync();
+        var movable = await rep.Locator(".kb-sortable__item--movable").CountAsync();
+        var all = await rep.GetByRole(AriaRole.Listitem).CountAsync();
+        Assert.InRange(movable, 1, all - 1);
+        var owners = await rep.Locator(".kb-sortable__item--movable .kb-card__owner").AllInnerTextsAsync();
+        Assert.All(owners, owner => Assert.Equal("Riley Acme", owner));
+    }
+
+    [Fact]
+    public async Task Signing_in_with_a_wrong_password_says_so_and_stays_on_the_sign_in_page()
+    {
+        var page = await app.NewAnonymousPageAsync();
+        await AppFixture.SignInAsync(page, "rep@acme.demo", "not-the-password");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The email or password is not right.");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"));
+    }
+
+    [Fact]
+    public async Task The_board_asks_an_anonymous_visitor_to_sign_in()
+    {
+        var page = await app.NewAnonymousPageAsync();
+        await page.GotoAsync("/board/lead");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+    }
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test: Core unit tests, integration tests against a real PostgreSQL, and browser tests
+# in Chromium. Starts its own throwaway PostgreSQL (installing the server and Chromium with apt when
+# they are missing) and removes it afterwards.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Chromium not found; installing it with apt..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq chromium >&2
+fi
+
+pg_dir=$(mktemp -d /tmp/kanban-test-pg.XXXXXX)
+pg_port=${KANBAN_TEST_PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+cleanup() { scripts/pg.sh stop "$pg_dir/data"; rm -rf "$pg_dir"; }
+trap cleanup EXIT
+[ "$(id -u)" = 0 ] && chmod 755 "$pg_dir"
+# Durability is not under test here; fsync=off keeps a busy two-core machine fast.
+PG_FSYNC=off scripts/pg.sh start "$pg_dir/data" "$pg_port"
+export KANBAN_TEST_PG_PORT=$pg_port
+
+dotnet build KanbanBlazor.sln -c Release -nologo -v q -clp:ErrorsOnly
+
+results=$(mktemp -d)
+status=0
+for project in KanbanBlazor.Tests e2e; do
+  dotnet test "$project" -c Release --no-build -nologo --logger "trx;LogFilePrefix=$(basename "$project")" \
+    --results-directory "$results" || status=1
+done
+
+# One plain closing line for whoever reads the log.
+python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for f in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(f).getroot().find(".//{*}Counters")
+    passed += int(c.get("passed")); failed += int(c.get("failed")) + int(c.get("error")) + int(c.get("timeout"))
+    skipped += int(c.get("notExecuted"))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+rm -rf "$results"
+exit $status
