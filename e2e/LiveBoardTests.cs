@@ -38,6 +38,7 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
         // The move was stored: after a reload it is still there, at the top.
         await colleague.ReloadAsync();
         await Expect(colleague.Stage("Contacted").Cards().First).ToHaveAttributeAsync("data-id", cardId);
+        await colleague.ScreenshotAsync(new() { Path = Screenshots.PathFor("lead-board.png") });
     }
 
     [Fact]
@@ -78,6 +79,7 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
         await AppFixture.SignInAsync(page, "rep@acme.demo", "not-the-password");
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The email or password is not right.");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"));
+        await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("sign-in-error.png") });
     }
 
     [Fact]
