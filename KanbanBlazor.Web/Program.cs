@@ -30,6 +30,9 @@ builder.Services.ConfigureApplicationCookie(cookie =>
     cookie.Cookie.Name = "kanban.auth";
     cookie.Cookie.SameSite = SameSiteMode.Lax;
     cookie.SlidingExpiration = true;
+    // The API answers 401/403 instead of redirecting to the sign-in page.
+    cookie.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
+    cookie.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
 });
 builder.Services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = TenantSignIn.KeepTenantClaim);
 builder.Services.AddAuthorization();
@@ -57,7 +60,7 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
     app.UseHsts();
 }
-app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/not-found"));
 app.UseAuthentication();
 app.UseMiddleware<TenantMiddleware>();
 app.UseAuthorization();
@@ -70,5 +73,12 @@ app.MapBoardApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
+
+static Task ApiAwareRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+{
+    if (context.Request.Path.StartsWithSegments("/api")) context.Response.StatusCode = status;
+    else context.Response.Redirect(context.RedirectUri);
+    return Task.CompletedTask;
+}
 
 public partial class Program;

@@ -19,6 +19,7 @@ public sealed class DemoSeeder(
     ILogger<DemoSeeder> logger)
 {
     public const string Password = "Kanban!demo1";
+    public const string ConsultantEmail = "consultant@kanban.demo";
 
     public static readonly IReadOnlyList<(string Slug, string Name)> Tenants = [("acme", "Acme Corporation"), ("globex", "Globex Inc.")];
 
@@ -72,6 +73,21 @@ public sealed class DemoSeeder(
             await SeedLeadBoardAsync(tenantId, random, ct);
             logger.LogInformation("Seeded demo tenant {Tenant}", slug);
         }
+        await CreateConsultantAsync(ct);
+    }
+
+    /// <summary>A user who belongs to both tenants (Manager in acme, Sales rep in globex), to show switching.</summary>
+    private async Task CreateConsultantAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var user = new AppUser { Id = Guid.CreateVersion7(now), UserName = ConsultantEmail, Email = ConsultantEmail, EmailConfirmed = true, DisplayName = "Casey Consultant" };
+        var created = await users.CreateAsync(user, Password);
+        if (!created.Succeeded) throw new InvalidOperationException(string.Join("; ", created.Errors.Select(e => e.Description)));
+        await using var accounts = await accountsFactory.CreateDbContextAsync(ct);
+        var tenants = await accounts.Tenants.ToDictionaryAsync(t => t.Slug, t => t.Id, ct);
+        accounts.Memberships.Add(new TenantMembership { TenantId = tenants["acme"], UserId = user.Id, Role = nameof(TenantRole.Manager), DisplayName = user.DisplayName, CreatedAt = now });
+        accounts.Memberships.Add(new TenantMembership { TenantId = tenants["globex"], UserId = user.Id, Role = nameof(TenantRole.SalesRep), DisplayName = user.DisplayName, CreatedAt = now });
+        await accounts.SaveChangesAsync(ct);
     }
 
     private async Task<Guid> CreateTenantAsync(string slug, string name, CancellationToken ct)

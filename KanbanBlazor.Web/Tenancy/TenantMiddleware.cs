@@ -19,15 +19,36 @@ public sealed class TenantMiddleware(RequestDelegate next, ILogger<TenantMiddlew
 
         var tenant = await resolver.ResolveAsync(http.User, http.RequestAborted);
         if (tenant is not null) context.Set(tenant);
+        else if (IsTenantScoped(http.Request.Path))
+        {
+            // Signed in, but not (or no longer) a member of the tenant in the cookie.
+            logger.LogWarning("User {UserId} has no membership in tenant {Tenant}", http.User.UserId(), http.User.SelectedTenantId());
+            await NotFoundAsync(http);
+            return;
+        }
 
         if (http.Request.Headers.TryGetValue(Header, out var asked) &&
             (tenant is null || (asked.ToString() != tenant.TenantId.ToString() && !string.Equals(asked.ToString(), tenant.Slug, StringComparison.OrdinalIgnoreCase))))
         {
             logger.LogWarning("Cross-tenant access refused: user {UserId} asked for tenant {Asked} on {Path}",
                 http.User.UserId(), asked.ToString(), http.Request.Path.Value);
-            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            await NotFoundAsync(http);
             return;
         }
         await next(http);
     }
+
+    private static Task NotFoundAsync(HttpContext http)
+    {
+        if (!http.Request.Path.StartsWithSegments("/api"))
+        {
+            http.Response.StatusCode = StatusCodes.Status404NotFound; // the not-found page is rendered by status-code re-execution
+            return Task.CompletedTask;
+        }
+        return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+            detail: new TenantNotFoundException().Message).ExecuteAsync(http);
+    }
+
+    private static bool IsTenantScoped(PathString path) =>
+        path.StartsWithSegments("/board") || path.StartsWithSegments("/api");
 }
