@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Playwright;
+using Npgsql;
 using Xunit;
 
 namespace KanbanBlazor.E2E;
@@ -22,6 +23,8 @@ public sealed class AppFixture : IAsyncLifetime
     private Process? app;
 
     public string BaseUrl { get; private set; } = "";
+    /// <summary>The app's database as the superuser, for arranging what the app itself would not do.</summary>
+    public string DatabaseConnectionString { get; private set; } = "";
     public IPlaywright Playwright { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
 
@@ -42,6 +45,7 @@ public sealed class AppFixture : IAsyncLifetime
             RedirectStandardError = true,
         };
         var server = $"Host=127.0.0.1;Port={pgPort}";
+        DatabaseConnectionString = $"{server};Database={database};Username=postgres;Pooling=false";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_URLS"] = BaseUrl;
         start.Environment["ConnectionStrings__Kanban"] = $"{server};Database={database};Username=kanban_app";
@@ -88,6 +92,31 @@ public sealed class AppFixture : IAsyncLifetime
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    /// <summary>
+    /// Moves a card the way another app instance would: committed in PostgreSQL with the next board
+    /// sequence number and a move-log entry, but never published to this instance's circuits.
+    /// </summary>
+    public async Task MoveElsewhereAsync(string cardId, string moverEmail, string toStage)
+    {
+        await using var connection = new NpgsqlConnection(DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            WITH card AS (SELECT id, tenant_id, stage FROM cards WHERE id = @card),
+                 board AS (UPDATE kanban_configs k SET sequence = sequence + 1 FROM card
+                           WHERE k.tenant_id = card.tenant_id AND k.entity_type = 'lead' RETURNING k.sequence),
+                 moved AS (UPDATE cards c SET stage = @to, position = 'zzzV', version = version + 1, updated_at = now()
+                           WHERE c.id = @card RETURNING c.id)
+            INSERT INTO kanban_moves (id, tenant_id, entity_type, entity_id, from_stage, to_stage, user_id, sequence, metadata)
+            SELECT gen_random_uuid(), card.tenant_id, 'lead', card.id, card.stage, @to,
+                   (SELECT id FROM users WHERE normalized_email = upper(@mover)), board.sequence, '{"source":"test"}'
+            FROM card, board, moved
+            """, connection);
+        command.Parameters.AddWithValue("card", Guid.Parse(cardId));
+        command.Parameters.AddWithValue("to", toStage);
+        command.Parameters.AddWithValue("mover", moverEmail);
+        if (await command.ExecuteNonQueryAsync() != 1) throw new InvalidOperationException("The card was not moved.");
     }
 
     private async Task<string> SignedInStateAsync(string email)

@@ -42,6 +42,42 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_move_from_an_out_of_date_board_is_refused_with_who_moved_the_card_where_and_the_board_refreshes()
+    {
+        var page = await app.OpenBoardAsync("admin@acme.demo");
+        var card = page.Stage("Negotiation").Cards().First;
+        var cardId = await card.GetAttributeAsync("data-id") ?? throw new InvalidOperationException("card without id");
+        await app.MoveElsewhereAsync(cardId, "manager@acme.demo", "proposal");
+
+        await page.DragToTopAsync(card, page.Stage("Won"));
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Morgan Acme moved this card to Proposal at");
+        await Expect(page.Stage("Proposal").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+        Assert.Equal(0, await page.Stage("Won").Locator($"[data-id='{cardId}']").CountAsync());
+        await page.ReloadAsync();
+        await Expect(page.Stage("Proposal").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+    }
+
+    [Fact]
+    public async Task A_board_that_missed_a_change_reloads_instead_of_drifting()
+    {
+        var watcher = await app.OpenBoardAsync("manager@acme.demo");
+        var mover = await app.OpenBoardAsync("admin@acme.demo");
+        var missed = await watcher.Stage("Proposal").Cards().Last.GetAttributeAsync("data-id") ?? throw new InvalidOperationException();
+        var sequence = await watcher.SequenceAsync();
+        await app.MoveElsewhereAsync(missed, "admin@acme.demo", "lost");
+
+        var card = mover.Stage("New").Cards().First;
+        var moved = await card.GetAttributeAsync("data-id") ?? throw new InvalidOperationException();
+        await mover.DragToTopAsync(card, mover.Stage("Contacted"));
+
+        // The live change arrives numbered two past what the watcher has: it reloads and shows both.
+        await Expect(watcher.Stage("Contacted").Locator($"[data-id='{moved}']")).ToHaveCountAsync(1);
+        await Expect(watcher.Stage("Lost").Locator($"[data-id='{missed}']")).ToHaveCountAsync(1);
+        Assert.Equal(sequence + 2, await watcher.SequenceAsync());
+    }
+
+    [Fact]
     public async Task A_viewer_has_no_drag_handles_and_cannot_move_a_card()
     {
         var viewer = await app.OpenBoardAsync("viewer@acme.demo");
