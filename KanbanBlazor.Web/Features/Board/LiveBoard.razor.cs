@@ -10,7 +10,7 @@ namespace KanbanBlazor.Web.Features.Board;
 /// A live board: loads the tenant's board, listens to the board's room in <see cref="BoardHub"/>,
 /// applies changes in sequence (reloading on a gap), and turns drops into <see cref="MoveCard"/> calls.
 /// </summary>
-public sealed partial class BoardPage : IDisposable
+public sealed partial class LiveBoard : IDisposable
 {
     private readonly CancellationTokenSource disposal = new();
     // Identifies this circuit's view to the hub, so that its own moves are not echoed back.
@@ -23,23 +23,16 @@ public sealed partial class BoardPage : IDisposable
     private string? message;
     private DateTimeOffset now;
 
-    [Parameter] public string EntityType { get; set; } = EntityTypes.Lead;
+    [Parameter, EditorRequired] public required string EntityType { get; set; }
 
     [Inject] private TenantContext Tenants { get; set; } = null!;
     [Inject] private LoadBoard LoadBoard { get; set; } = null!;
     [Inject] private MoveCard MoveCard { get; set; } = null!;
     [Inject] private BoardHub Hub { get; set; } = null!;
     [Inject] private TimeProvider Clock { get; set; } = null!;
-    [Inject] private ILogger<BoardPage> Logger { get; set; } = null!;
+    [Inject] private ILogger<LiveBoard> Logger { get; set; } = null!;
 
-    private string Title => EntityType switch
-    {
-        EntityTypes.Lead => "Leads",
-        EntityTypes.Opportunity => "Opportunities",
-        EntityTypes.Task => "Tasks",
-        EntityTypes.Customer => "Customers",
-        _ => "Board",
-    };
+    private string Title => BoardPage.TitleOf(EntityType);
 
     protected override async Task OnInitializedAsync()
     {
