@@ -87,8 +87,19 @@ public sealed partial class LiveBoard : IDisposable
         board.MoveLocally(cardId, drop.ToListId, drop.NewIndex);
         StateHasChanged();
 
-        var result = await MoveCard.ExecuteAsync(
-            tenant, EntityType, new MoveRequest(cardId, card.Version, drop.ToListId, drop.NewIndex), viewerId, "board", disposal.Token);
+        MoveResult result;
+        try
+        {
+            result = await MoveCard.ExecuteAsync(
+                tenant, EntityType, new MoveRequest(cardId, card.Version, drop.ToListId, drop.NewIndex), viewerId, "board", disposal.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Logger.LogError(ex, "Moving card {CardId} failed", cardId);
+            message = "The move could not be saved. Nothing was changed; please try again.";
+            await ReloadAsync();
+            return;
+        }
         if (!result.Succeeded)
         {
             message = result.Decision.Message;
