@@ -78,6 +78,23 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Reordering_cards_within_a_stage_is_kept_after_a_reload()
+    {
+        var page = await app.OpenBoardAsync("manager@acme.demo");
+        var stage = page.Stage("Qualified");
+        var third = stage.Cards().Nth(2);
+        var cardId = await third.GetAttributeAsync("data-id") ?? throw new InvalidOperationException();
+        var countBefore = await stage.Cards().CountAsync();
+
+        await page.DragToTopAsync(third, stage);
+
+        await Expect(stage.Cards().First).ToHaveAttributeAsync("data-id", cardId);
+        await page.ReloadAsync();
+        await Expect(page.Stage("Qualified").Cards().First).ToHaveAttributeAsync("data-id", cardId);
+        Assert.Equal(countBefore, await page.Stage("Qualified").Cards().CountAsync());
+    }
+
+    [Fact]
     public async Task A_viewer_has_no_drag_handles_and_cannot_move_a_card()
     {
         var viewer = await app.OpenBoardAsync("viewer@acme.demo");

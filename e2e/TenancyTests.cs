@@ -50,6 +50,26 @@ public sealed class TenancyTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_form_post_without_the_antiforgery_token_is_rejected()
+    {
+        var page = await app.OpenBoardAsync("consultant@kanban.demo");
+        var status = await page.EvaluateAsync<int>(@"async () => (await fetch('/account/tenant', { method: 'POST', redirect: 'manual',
+            body: new URLSearchParams({ tenant: 'globex' }) })).status");
+        Assert.Equal(400, status);
+        await page.ReloadAsync();
+        await Expect(page.GetByLabel("Organisation")).ToHaveValueAsync("acme");
+    }
+
+    [Fact]
+    public async Task A_board_that_does_not_exist_answers_404_with_a_readable_page()
+    {
+        var page = await app.OpenBoardAsync("rep@acme.demo");
+        var response = await page.GotoAsync("/board/unicorns");
+        Assert.Equal(404, response!.Status);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not found" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task A_user_of_two_tenants_switches_between_their_boards()
     {
         var page = await app.OpenBoardAsync("consultant@kanban.demo");

@@ -154,6 +154,25 @@ public sealed class MoveCardTests(TestDatabase database)
     }
 
     [Fact]
+    public async Task A_user_demoted_or_removed_after_opening_the_board_is_refused_on_the_next_move()
+    {
+        var tenant = await database.CreateTenantAsync();
+        var card = await CardAsync(tenant, "new");
+        var manager = tenant.As(TenantRole.Manager); // resolved while still a manager
+        await using (var accounts = await database.AccountsFactory().CreateDbContextAsync())
+            await accounts.Memberships.Where(m => m.UserId == manager.UserId).ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, "Viewer"));
+
+        var demoted = await MoveCard().ExecuteAsync(manager, "lead", new MoveRequest(card.Id, card.Version, "won", 0), Guid.NewGuid(), "test", default);
+        Assert.Equal(MoveRefusal.NotPermitted, demoted.Decision.Refusal);
+
+        await using (var accounts = await database.AccountsFactory().CreateDbContextAsync())
+            await accounts.Memberships.Where(m => m.UserId == manager.UserId).ExecuteDeleteAsync();
+        var removed = await MoveCard().ExecuteAsync(manager, "lead", new MoveRequest(card.Id, card.Version, "won", 0), Guid.NewGuid(), "test", default);
+        Assert.Equal("You are no longer a member of this organisation.", removed.Decision.Message);
+        Assert.Empty(await MovesAsync(tenant));
+    }
+
+    [Fact]
     public async Task A_move_to_a_stage_the_board_does_not_have_is_refused_and_the_sequence_is_not_used()
     {
         var tenant = await database.CreateTenantAsync();

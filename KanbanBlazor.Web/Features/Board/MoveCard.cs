@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KanbanBlazor.Core.Access;
 using KanbanBlazor.Core.Boards;
 using KanbanBlazor.Core.Moves;
 using KanbanBlazor.Web.Data;
@@ -31,6 +32,15 @@ public sealed class MoveCard(IDbContextFactory<KanbanDbContext> factory, BoardHu
         if (sequence.Count == 0)
             return new MoveResult(MoveDecision.Refuse(MoveRefusal.UnknownStage, "This board does not exist."));
 
+        // The role is read again here, not taken from the circuit: a removal or demotion applies to
+        // the very next move, even in a circuit that resolved the tenant long ago.
+        var role = await db.Members.AsNoTracking()
+            .Where(m => m.UserId == tenant.UserId)
+            .Select(m => m.Role)
+            .FirstOrDefaultAsync(ct);
+        if (!TenantRoles.TryParse(role, out var currentRole))
+            return new MoveResult(MoveDecision.Refuse(MoveRefusal.NotPermitted, "You are no longer a member of this organisation."));
+
         var card = await db.Cards.SingleOrDefaultAsync(c => c.Id == request.CardId && c.EntityType == entityType, ct);
         var stages = await db.Stages.AsNoTracking()
             .Where(s => db.BoardConfigs.Any(b => b.Id == s.BoardConfigId && b.EntityType == entityType))
@@ -43,7 +53,7 @@ public sealed class MoveCard(IDbContextFactory<KanbanDbContext> factory, BoardHu
             request,
             card is null ? null : new CardState(card.Id, card.Stage, card.Version, card.OwnerId),
             stages.Select(s => s.Key).ToList(),
-            tenant.Role,
+            currentRole,
             tenant.UserId,
             lastMove);
         if (!decision.IsAllowed)
