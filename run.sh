@@ -13,6 +13,7 @@ KanbanBlazor: http://localhost:5000
 Demo logins (password Kanban!demo1), for tenants acme and globex:
   admin@acme.demo    manager@acme.demo    rep@acme.demo    viewer@acme.demo
   admin@globex.demo  manager@globex.demo  rep@globex.demo  viewer@globex.demo
+  consultant@kanban.demo (member of both: Manager in acme, Sales rep in globex)
 
 TXT
 export ASPNETCORE_ENVIRONMENT=Development

@@ -14,6 +14,7 @@ var database = DatabaseSettings.From(builder.Configuration);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();
 builder.Services.AddCascadingAuthenticationState();
+builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingTenantAuthenticationStateProvider>();
 builder.Services.AddSingleton(TimeProvider.System);
 
 builder.Services.AddDbContextFactory<AccountsDbContext>(o => o.UseNpgsql(database.App));

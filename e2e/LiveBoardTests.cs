@@ -95,6 +95,25 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_card_can_be_moved_with_the_keyboard_and_keeps_focus()
+    {
+        var page = await app.OpenBoardAsync("manager@acme.demo");
+        var card = page.Stage("Proposal").Cards().First;
+        var cardId = await card.GetAttributeAsync("data-id") ?? throw new InvalidOperationException();
+
+        await card.FocusAsync();
+        await page.Keyboard.PressAsync("Alt+ArrowRight");
+        await Expect(page.Stage("Negotiation").Cards().First).ToHaveAttributeAsync("data-id", cardId);
+        await Expect(page.Stage("Negotiation").Cards().First).ToBeFocusedAsync();
+
+        await page.Keyboard.PressAsync("Alt+ArrowDown");
+        await Expect(page.Stage("Negotiation").Cards().Nth(1)).ToHaveAttributeAsync("data-id", cardId);
+
+        await page.ReloadAsync();
+        await Expect(page.Stage("Negotiation").Cards().Nth(1)).ToHaveAttributeAsync("data-id", cardId);
+    }
+
+    [Fact]
     public async Task A_viewer_has_no_drag_handles_and_cannot_move_a_card()
     {
         var viewer = await app.OpenBoardAsync("viewer@acme.demo");

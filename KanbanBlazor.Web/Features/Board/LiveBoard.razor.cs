@@ -21,6 +21,7 @@ public sealed partial class LiveBoard : IDisposable
     private bool notFound;
     private bool canMove;
     private string? message;
+    private string? announcement;
     private DateTimeOffset now;
 
     [Parameter, EditorRequired] public required string EntityType { get; set; }
@@ -107,6 +108,27 @@ public sealed partial class LiveBoard : IDisposable
             return;
         }
         if (!board.TryApply(result.Sequence, result.Moved!)) await ReloadAsync();
+    }
+
+    private Task OnCardKeyMoveAsync(SortableKeyMove move)
+    {
+        if (board is null || !Guid.TryParse(move.ItemId, out var cardId)) return Task.CompletedTask;
+        var stageIndex = board.Stages.ToList().FindIndex(s => s.Key == move.ListId);
+        var index = board.CardsIn(move.ListId).ToList().FindIndex(c => c.Id == cardId);
+        if (stageIndex < 0 || index < 0) return Task.CompletedTask;
+        (int Stage, int Index) target = move.Direction switch
+        {
+            "left" => (stageIndex - 1, 0),
+            "right" => (stageIndex + 1, 0),
+            "up" => (stageIndex, index - 1),
+            "down" => (stageIndex, index + 1),
+            _ => (-1, -1),
+        };
+        var sameStageEnd = target.Stage == stageIndex && target.Index >= board.CardsIn(move.ListId).Count;
+        if (target.Stage < 0 || target.Stage >= board.Stages.Count || target.Index < 0 || sameStageEnd) return Task.CompletedTask;
+        var stage = board.Stages[target.Stage];
+        announcement = $"Moved to {stage.Name}, position {target.Index + 1}.";
+        return OnCardDroppedAsync(new SortableDrop(move.ItemId, move.ListId, stage.Key, target.Index));
     }
 
     public void Dispose()

@@ -19,7 +19,27 @@ export function attach(element, dotnet, options) {
             dotnet.invokeMethodAsync('Dropped', item.dataset.id, from.dataset.listId, to.dataset.listId, evt.newIndex);
         },
     });
+    // Keyboard moves (Alt+Arrow keys on a focused card): the same report as a drop, worked out in
+    // .NET from the board; afterwards focus follows the card to wherever it was rendered.
+    const keys = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
+    const onKeyDown = async (evt) => {
+        const item = evt.target.closest?.('.kb-sortable__item--movable');
+        if (!evt.altKey || !keys[evt.key] || !item || !element.contains(item)) return;
+        evt.preventDefault();
+        const id = item.dataset.id;
+        await dotnet.invokeMethodAsync('KeyMoved', id, keys[evt.key]);
+        for (let frame = 0; frame < 60; frame++) {
+            await new Promise(requestAnimationFrame);
+            const moved = document.querySelector(`.kb-sortable__item[data-id='${id}']`);
+            if (moved && moved !== item) { moved.focus(); return; }
+            if (moved === item && document.activeElement !== item) { item.focus(); return; }
+        }
+    };
+    element.addEventListener('keydown', onKeyDown);
     return {
-        destroy() { sortable.destroy(); },
+        destroy() {
+            element.removeEventListener('keydown', onKeyDown);
+            sortable.destroy();
+        },
     };
 }
