@@ -15,6 +15,12 @@ public static class BoardDriver
     public static async Task<long> SequenceAsync(this IPage page) =>
         long.Parse(await page.GetByTestId("board-sequence").GetAttributeAsync("data-sequence") ?? "0");
 
+    /// <summary>Waits until the board has taken a change after <paramref name="sequence"/>: for the
+    /// mover, that the server has saved their move.</summary>
+    public static Task ExpectSavedAfterAsync(this IPage page, long sequence) =>
+        Microsoft.Playwright.Assertions.Expect(page.GetByTestId("board-sequence"))
+            .Not.ToHaveAttributeAsync("data-sequence", sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Drags <paramref name="card"/> to the top of <paramref name="targetStage"/>.
     /// <paramref name="beforeRelease"/> runs with the button still down, just before the drop.</summary>
     public static async Task DragToTopAsync(this IPage page, ILocator card, ILocator targetStage, Func<Task>? beforeRelease = null)

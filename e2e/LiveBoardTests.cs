@@ -85,10 +85,12 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
         var third = stage.Cards().Nth(2);
         var cardId = await third.GetAttributeAsync("data-id") ?? throw new InvalidOperationException();
         var countBefore = await stage.Cards().CountAsync();
+        var sequence = await page.SequenceAsync();
 
         await page.DragToTopAsync(third, stage);
 
         await Expect(stage.Cards().First).ToHaveAttributeAsync("data-id", cardId);
+        await page.ExpectSavedAfterAsync(sequence);
         await page.ReloadAsync();
         await Expect(page.Stage("Qualified").Cards().First).ToHaveAttributeAsync("data-id", cardId);
         Assert.Equal(countBefore, await page.Stage("Qualified").Cards().CountAsync());
@@ -101,13 +103,18 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
         var card = page.Stage("Proposal").Cards().First;
         var cardId = await card.GetAttributeAsync("data-id") ?? throw new InvalidOperationException();
 
+        var sequence = await page.SequenceAsync();
         await card.FocusAsync();
         await page.Keyboard.PressAsync("Alt+ArrowRight");
         await Expect(page.Stage("Negotiation").Cards().First).ToHaveAttributeAsync("data-id", cardId);
         await Expect(page.Stage("Negotiation").Cards().First).ToBeFocusedAsync();
+        await page.ExpectSavedAfterAsync(sequence);
 
         await page.Keyboard.PressAsync("Alt+ArrowDown");
         await Expect(page.Stage("Negotiation").Cards().Nth(1)).ToHaveAttributeAsync("data-id", cardId);
+        await Expect(page.Stage("Negotiation").Cards().Nth(1)).ToBeFocusedAsync();
+        await page.ExpectSavedAfterAsync(sequence + 1);
+        Assert.Equal(0, await page.GetByRole(AriaRole.Alert).CountAsync());
 
         await page.ReloadAsync();
         await Expect(page.Stage("Negotiation").Cards().Nth(1)).ToHaveAttributeAsync("data-id", cardId);

@@ -22,6 +22,7 @@ public sealed partial class LiveBoard : IDisposable
     private bool canMove;
     private string? message;
     private string? announcement;
+    private int pendingMoves;
     private DateTimeOffset now;
 
     [Parameter, EditorRequired] public required string EntityType { get; set; }
@@ -89,18 +90,26 @@ public sealed partial class LiveBoard : IDisposable
         StateHasChanged();
 
         MoveResult result;
+        pendingMoves++;
         try
         {
+            // Not cancelled when the page goes away: a card the user dropped is saved even if they
+            // reload or navigate away at once.
             result = await MoveCard.ExecuteAsync(
-                tenant, EntityType, new MoveRequest(cardId, card.Version, drop.ToListId, drop.NewIndex), viewerId, "board", disposal.Token);
+                tenant, EntityType, new MoveRequest(cardId, card.Version, drop.ToListId, drop.NewIndex), viewerId, "board", CancellationToken.None);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             Logger.LogError(ex, "Moving card {CardId} failed", cardId);
             message = "The move could not be saved. Nothing was changed; please try again.";
             await ReloadAsync();
             return;
         }
+        finally
+        {
+            pendingMoves--;
+        }
+        if (disposal.IsCancellationRequested) return;
         if (!result.Succeeded)
         {
             message = result.Decision.Message;
@@ -134,7 +143,7 @@ public sealed partial class LiveBoard : IDisposable
     public void Dispose()
     {
         subscription?.Dispose();
+        // Cancelled, not disposed: a move still saving may read the token after the page is gone.
         disposal.Cancel();
-        disposal.Dispose();
     }
 }
