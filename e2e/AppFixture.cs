@@ -77,6 +77,9 @@ public sealed class AppFixture : IAsyncLifetime
         var page = await context.NewPageAsync();
         await page.GotoAsync("/board/lead");
         await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "New cards" })).ToBeVisibleAsync();
+        // Drag and keyboard moves work once every list has its SortableJS attached (not for viewers).
+        await page.WaitForFunctionAsync(@"() => document.querySelector('.kb-sortable__item--movable') === null
+            || [...document.querySelectorAll('.kb-sortable')].every(list => list.dataset.sortable === 'ready')");
         return page;
     }
 

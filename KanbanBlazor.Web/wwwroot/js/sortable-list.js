@@ -36,6 +36,7 @@ export function attach(element, dotnet, options) {
         }
     };
     element.addEventListener('keydown', onKeyDown);
+    element.dataset.sortable = 'ready';
     return {
         destroy() {
             element.removeEventListener('keydown', onKeyDown);
