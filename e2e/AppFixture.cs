@@ -73,7 +73,7 @@ public sealed class AppFixture : IAsyncLifetime
     public async Task<IPage> OpenBoardAsync(string email)
     {
         var state = await SignedInStateAsync(email);
-        var context = await Browser.NewContextAsync(new() { BaseURL = BaseUrl, StorageState = state, ViewportSize = new() { Width = 1900, Height = 1000 } });
+        var context = await Browser.NewContextAsync(new() { BaseURL = BaseUrl, StorageState = state, ViewportSize = new() { Width = 1900, Height = 1000 }, TimezoneId = "Europe/Berlin" });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/board/lead");
         await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "New cards" })).ToBeVisibleAsync();

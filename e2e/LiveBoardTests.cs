@@ -152,6 +152,26 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Signing_out_returns_to_the_sign_in_page_and_says_so()
+    {
+        var page = await app.OpenBoardAsync("viewer@globex.demo");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("You have signed out.");
+        await page.GotoAsync("/board/lead");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"));
+    }
+
+    [Fact]
+    public async Task Next_action_times_show_in_the_browsers_time_zone()
+    {
+        var page = await app.OpenBoardAsync("manager@globex.demo");
+        var due = page.Locator(".kb-card__next time").First;
+        var stored = DateTimeOffset.Parse(await due.GetAttributeAsync("datetime") ?? throw new InvalidOperationException(), System.Globalization.CultureInfo.InvariantCulture);
+        var berlin = TimeZoneInfo.ConvertTime(stored, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
+        await Expect(due).ToHaveTextAsync(berlin.ToString("d MMM HH:mm", System.Globalization.CultureInfo.GetCultureInfo("en-US")));
+    }
+
+    [Fact]
     public async Task Signing_in_with_a_wrong_password_says_so_and_stays_on_the_sign_in_page()
     {
         var page = await app.NewAnonymousPageAsync();

@@ -13,7 +13,7 @@ public sealed class CardTileMarkupTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
 
-    private static async Task<string> RenderAsync(BoardCard card)
+    private static async Task<string> RenderAsync(BoardCard card, TimeZoneInfo? zone = null)
     {
         await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
         await using var renderer = new HtmlRenderer(services, services.GetRequiredService<ILoggerFactory>());
@@ -23,6 +23,7 @@ public sealed class CardTileMarkupTests
             {
                 [nameof(CardTile.Card)] = card,
                 [nameof(CardTile.Now)] = Now,
+                [nameof(CardTile.TimeZone)] = zone ?? TimeZoneInfo.Utc,
             }));
             return output.ToHtmlString();
         });
@@ -57,5 +58,12 @@ public sealed class CardTileMarkupTests
         Assert.DoesNotContain("kb-card__next--overdue", html);
         Assert.Contains("Next: Call to confirm budget", html);
         Assert.Contains("23 Nov 12:00", html);
+    }
+
+    [Fact]
+    public async Task Next_action_times_show_in_the_viewers_time_zone()
+    {
+        var html = await RenderAsync(Card(Now.AddDays(2)), TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
+        Assert.Contains("23 Nov 07:00", html);
     }
 }

@@ -31,7 +31,7 @@ public static class AccountEndpoints
         account.MapPost("/logout", async ([FromForm] string? returnUrl, SignInManager<AppUser> signIn) =>
         {
             await signIn.SignOutAsync();
-            return Results.LocalRedirect("/account/login");
+            return Results.LocalRedirect("/account/login?signedOut=true");
         }).RequireAuthorization();
 
         // Switching tenant re-issues the cookie; the next page load starts a circuit fixed to the new tenant.

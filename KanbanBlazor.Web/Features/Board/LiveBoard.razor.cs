@@ -3,6 +3,7 @@ using KanbanBlazor.Core.Boards;
 using KanbanBlazor.Core.Moves;
 using KanbanBlazor.Web.Tenancy;
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
 
 namespace KanbanBlazor.Web.Features.Board;
 
@@ -23,6 +24,7 @@ public sealed partial class LiveBoard : IDisposable
     private string? message;
     private string? announcement;
     private int pendingMoves;
+    private TimeZoneInfo timeZone = TimeZoneInfo.Utc;
     private DateTimeOffset now;
 
     [Parameter, EditorRequired] public required string EntityType { get; set; }
@@ -33,6 +35,7 @@ public sealed partial class LiveBoard : IDisposable
     [Inject] private BoardHub Hub { get; set; } = null!;
     [Inject] private TimeProvider Clock { get; set; } = null!;
     [Inject] private ILogger<LiveBoard> Logger { get; set; } = null!;
+    [Inject] private IJSRuntime JS { get; set; } = null!;
 
     private string Title => BoardPage.TitleOf(EntityType);
 
@@ -48,10 +51,26 @@ public sealed partial class LiveBoard : IDisposable
             return;
         }
         canMove = BoardPermissions.CanMoveSomeCards(tenant.Role);
+        timeZone = await BrowserTimeZoneAsync();
         // Subscribe before loading: a change committed in between has a sequence the loaded board
         // already includes (ignored) or the next one (applied), never a silent loss.
         subscription = Hub.Subscribe(tenant.TenantId, EntityType, viewerId, OnBoardChangeAsync);
         await ReloadAsync();
+    }
+
+    // Not prerendered, so the browser is there to ask; an unknown zone falls back to UTC.
+    private async Task<TimeZoneInfo> BrowserTimeZoneAsync()
+    {
+        try
+        {
+            await using var browser = await JS.InvokeAsync<IJSObjectReference>("import", disposal.Token, "./js/browser.js");
+            var id = await browser.InvokeAsync<string>("timeZone", disposal.Token);
+            return TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
+        }
+        catch (JSException)
+        {
+            return TimeZoneInfo.Utc;
+        }
     }
 
     private async Task ReloadAsync()
