@@ -24,7 +24,7 @@ public sealed class AccessibilityTests(AppFixture app)
         AssertNoSeriousViolations(await page.RunAxe());
     }
 
-    private static void AssertNoSeriousViolations(AxeResult result)
+    internal static void AssertNoSeriousViolations(AxeResult result)
     {
         var serious = result.Violations
             .Where(v => v.Impact is "serious" or "critical")

@@ -1,3 +1,4 @@
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Xunit;
 using Xunit.Abstractions;
@@ -52,6 +53,8 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
         await page.DragToTopAsync(card, page.Stage("Won"));
 
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Morgan Acme moved this card to Proposal at");
+        await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("stale-move.png") });
+        AccessibilityTests.AssertNoSeriousViolations(await page.GetByRole(AriaRole.Alert).RunAxe());
         await Expect(page.Stage("Proposal").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
         Assert.Equal(0, await page.Stage("Won").Locator($"[data-id='{cardId}']").CountAsync());
         await page.ReloadAsync();
