@@ -14,6 +14,7 @@ public sealed record LastMove(string MovedBy, string ToStageName, DateTimeOffset
 public enum MoveRefusal
 {
     NotPermitted,
+    BoardNotFound,
     CardNotFound,
     UnknownStage,
     StaleVersion,

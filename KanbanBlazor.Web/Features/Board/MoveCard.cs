@@ -26,12 +26,6 @@ public sealed class MoveCard(IDbContextFactory<KanbanDbContext> factory, BoardHu
         await using var db = await factory.CreateForTenantAsync(tenant.TenantId, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
-        var sequence = await db.Database
-            .SqlQuery<long>($"UPDATE kanban_configs SET sequence = sequence + 1, updated_at = now() WHERE tenant_id = {tenant.TenantId} AND entity_type = {entityType} RETURNING sequence AS \"Value\"")
-            .ToListAsync(ct);
-        if (sequence.Count == 0)
-            return new MoveResult(MoveDecision.Refuse(MoveRefusal.UnknownStage, "This board does not exist."));
-
         // The role is read again here, not taken from the circuit: a removal or demotion applies to
         // the very next move, even in a circuit that resolved the tenant long ago.
         var role = await db.Members.AsNoTracking()
@@ -40,6 +34,15 @@ public sealed class MoveCard(IDbContextFactory<KanbanDbContext> factory, BoardHu
             .FirstOrDefaultAsync(ct);
         if (!TenantRoles.TryParse(role, out var currentRole))
             return new MoveResult(MoveDecision.Refuse(MoveRefusal.NotPermitted, "You are no longer a member of this organisation."));
+        if (!BoardPermissions.CanMoveSomeCards(currentRole))
+            return new MoveResult(MoveCheck.Decide(request, null, [], currentRole, tenant.UserId)); // refused without taking the board lock
+
+        // Locks the board row: moves on one board commit one at a time, in sequence.
+        var sequence = await db.Database
+            .SqlQuery<long>($"UPDATE kanban_configs SET sequence = sequence + 1, updated_at = now() WHERE tenant_id = {tenant.TenantId} AND entity_type = {entityType} RETURNING sequence AS \"Value\"")
+            .ToListAsync(ct);
+        if (sequence.Count == 0)
+            return new MoveResult(MoveDecision.Refuse(MoveRefusal.BoardNotFound, "This board does not exist."));
 
         var card = await db.Cards.SingleOrDefaultAsync(c => c.Id == request.CardId && c.EntityType == entityType, ct);
         var stages = await db.Stages.AsNoTracking()
