@@ -4,12 +4,19 @@ using KanbanBlazor.Web.Data;
 using KanbanBlazor.Web.Features.Account;
 using KanbanBlazor.Web.Features.Board;
 using KanbanBlazor.Web.Tenancy;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Radzen;
 
 var builder = WebApplication.CreateBuilder(args);
 var database = DatabaseSettings.From(builder.Configuration);
+
+if (!builder.Environment.IsDevelopment())
+    builder.Logging.AddJsonConsole(); // one JSON object per log entry, for the log collector
+// Sign-in cookies are protected with this key ring; instances that share users must share it.
+if (builder.Configuration["DataProtection:KeysDirectory"] is { Length: > 0 } keys)
+    builder.Services.AddDataProtection().SetApplicationName("KanbanBlazor").PersistKeysToFileSystem(new DirectoryInfo(keys));
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();
