@@ -36,6 +36,7 @@ public sealed record CardMoved(
 public sealed class BoardState
 {
     private readonly Dictionary<string, List<BoardCard>> cardsByStage;
+    private readonly SortedDictionary<long, CardMoved> early = [];
 
     public BoardState(string entityType, long sequence, IReadOnlyList<BoardStage> stages, IEnumerable<BoardCard> cards)
     {
@@ -62,17 +63,26 @@ public sealed class BoardState
     public BoardCard? Find(Guid cardId) =>
         cardsByStage.Values.SelectMany(l => l).FirstOrDefault(c => c.Id == cardId);
 
-    /// <summary>Applies a change numbered <paramref name="sequence"/>. Returns false when it does not
-    /// follow this copy's sequence directly (a change was missed): the caller reloads. Changes this
-    /// copy already has are ignored and count as applied.</summary>
+    /// <summary>
+    /// Applies a change numbered <paramref name="sequence"/>. Changes come from several threads and
+    /// may arrive out of order: one that runs ahead of a missing change is held, and applied as soon
+    /// as the missing one arrives. Returns false while a change is missing; if it stays missing, the
+    /// caller reloads. Changes this copy already has are ignored.
+    /// </summary>
     public bool TryApply(long sequence, CardMoved change)
     {
-        if (sequence <= Sequence) return true;
-        if (sequence != Sequence + 1) return false;
-        Place(change);
-        Sequence = sequence;
-        return true;
+        if (sequence > Sequence) early[sequence] = change;
+        while (early.Remove(Sequence + 1, out var next))
+        {
+            Place(next);
+            Sequence++;
+        }
+        foreach (var stale in early.Keys.Where(k => k <= Sequence).ToList()) early.Remove(stale);
+        return early.Count == 0;
     }
+
+    /// <summary>The sequence number this copy is waiting for, when a later change has arrived before it.</summary>
+    public long? MissingSequence => early.Count == 0 ? null : Sequence + 1;
 
     /// <summary>Shows a move the local user just made, before the server has confirmed it.</summary>
     public void MoveLocally(Guid cardId, string toStage, int toIndex)

@@ -44,14 +44,32 @@ public sealed class BoardStateTests
     }
 
     [Fact]
-    public void A_change_after_a_gap_is_not_applied_so_that_the_viewer_reloads()
+    public void A_change_after_a_gap_is_not_applied_and_the_missing_sequence_is_known()
     {
         var a = Card("A", "new", "F");
         var board = new BoardState("lead", 7, Stages, [a]);
 
         Assert.False(board.TryApply(9, Moved(a, "won", "V")));
         Assert.Equal(7, board.Sequence);
+        Assert.Equal(8, board.MissingSequence);
         Assert.Equal("new", board.Find(a.Id)!.Stage);
+    }
+
+    [Fact]
+    public void Changes_arriving_out_of_order_are_held_until_the_missing_one_arrives()
+    {
+        var a = Card("A", "new", "F");
+        var b = Card("B", "new", "k");
+        var board = new BoardState("lead", 7, Stages, [a, b]);
+
+        Assert.False(board.TryApply(9, Moved(b, "won", "V")));
+        Assert.Equal(8, board.MissingSequence);
+        Assert.Equal("new", board.Find(b.Id)!.Stage);
+
+        Assert.True(board.TryApply(8, Moved(a, "won", "F")));
+        Assert.Equal(9, board.Sequence);
+        Assert.Null(board.MissingSequence);
+        Assert.Equal(["A", "B"], board.CardsIn("won").Select(c => c.Title));
     }
 
     [Fact]

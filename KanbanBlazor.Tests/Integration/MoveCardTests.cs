@@ -225,6 +225,53 @@ public sealed class MoveCardTests(TestDatabase database)
     }
 
     [Fact]
+    public async Task A_viewer_that_hears_every_change_while_many_people_move_cards_ends_up_with_the_stored_board()
+    {
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 6);
+        var load = new LoadBoard(database.KanbanFactory());
+        var viewer = await load.ExecuteAsync(tenant.As(TenantRole.Viewer), "lead", default) ?? throw new InvalidOperationException();
+        const int movers = 6, movesEach = 15;
+        var caughtUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new object();
+        using var subscription = hub.Subscribe(tenant.Id, "lead", Guid.NewGuid(), change =>
+        {
+            lock (gate)
+            {
+                viewer.TryApply(change.Sequence, change.Moved); // may arrive out of order
+                if (viewer.Sequence == movers * movesEach) caughtUp.TrySetResult();
+            }
+            return Task.CompletedTask;
+        });
+        var stages = new[] { "new", "contacted", "qualified", "proposal", "negotiation", "won" };
+        List<Card> cards;
+        await using (var db = await database.KanbanFactory().CreateForTenantAsync(tenant.Id, default))
+            cards = await db.Cards.AsNoTracking().ToListAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, movers).Select(m => Task.Run(async () =>
+        {
+            var mine = cards.Where((_, i) => i % movers == m).ToList();
+            var versions = mine.ToDictionary(c => c.Id, c => c.Version);
+            for (var i = 0; i < movesEach; i++)
+            {
+                var card = mine[i % mine.Count];
+                var result = await MoveCard().ExecuteAsync(tenant.As(TenantRole.Manager), "lead",
+                    new MoveRequest(card.Id, versions[card.Id], stages[(i * 7 + m) % stages.Length], i % 3), Guid.NewGuid(), "test", default);
+                Assert.True(result.Succeeded, result.Decision.Message);
+                versions[card.Id] = result.Moved!.Version;
+            }
+        })));
+
+        await caughtUp.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var stored = await load.ExecuteAsync(tenant.As(TenantRole.Viewer), "lead", default) ?? throw new InvalidOperationException();
+        lock (gate)
+        {
+            Assert.Null(viewer.MissingSequence);
+            foreach (var stage in stored.Stages)
+                Assert.Equal(stored.CardsIn(stage.Key).Select(c => (c.Id, c.Position, c.Version)), viewer.CardsIn(stage.Key).Select(c => (c.Id, c.Position, c.Version)));
+        }
+    }
+
+    [Fact]
     public async Task A_disposed_subscription_hears_nothing_more()
     {
         var tenant = await database.CreateTenantAsync();

@@ -13,6 +13,7 @@ namespace KanbanBlazor.Web.Features.Board;
 /// </summary>
 public sealed partial class LiveBoard : IDisposable
 {
+    private static readonly TimeSpan GapGrace = TimeSpan.FromMilliseconds(250);
     private readonly CancellationTokenSource disposal = new();
     // Identifies this circuit's view to the hub, so that its own moves are not echoed back.
     private readonly Guid viewerId = Guid.NewGuid();
@@ -80,22 +81,11 @@ public sealed partial class LiveBoard : IDisposable
         notFound = board is null;
     }
 
-    private Task OnBoardChangeAsync(BoardChange change) => InvokeAsync(async () =>
+    private Task OnBoardChangeAsync(BoardChange change) => InvokeAsync(() =>
     {
-        try
-        {
-            if (board is null) return;
-            if (!board.TryApply(change.Sequence, change.Moved))
-            {
-                Logger.LogInformation("Board {EntityType} missed a change before {Sequence}; reloading", EntityType, change.Sequence);
-                await ReloadAsync();
-            }
-            StateHasChanged();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            await DispatchExceptionAsync(ex);
-        }
+        if (board is null) return;
+        if (!board.TryApply(change.Sequence, change.Moved)) ReloadUnlessGapCloses();
+        StateHasChanged();
     });
 
     private async Task OnCardDroppedAsync(SortableDrop drop)
@@ -135,7 +125,37 @@ public sealed partial class LiveBoard : IDisposable
             await ReloadAsync();
             return;
         }
-        if (!board.TryApply(result.Sequence, result.Moved!)) await ReloadAsync();
+        if (!board.TryApply(result.Sequence, result.Moved!)) ReloadUnlessGapCloses();
+    }
+
+    // Concurrent commits can be published out of order; a missing change usually arrives within
+    // milliseconds. One that is still missing after the grace period was lost: reload.
+    private void ReloadUnlessGapCloses()
+    {
+        var missing = board?.MissingSequence;
+        if (missing is null) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(GapGrace, disposal.Token);
+                await InvokeAsync(async () =>
+                {
+                    if (board?.MissingSequence != missing) return;
+                    Logger.LogInformation("Board {EntityType} missed change {Sequence}; reloading", EntityType, missing);
+                    await ReloadAsync();
+                    StateHasChanged();
+                });
+            }
+            catch (OperationCanceledException)
+            {
+                // The board was closed.
+            }
+            catch (Exception ex)
+            {
+                await DispatchExceptionAsync(ex);
+            }
+        });
     }
 
     private Task OnCardKeyMoveAsync(SortableKeyMove move)
