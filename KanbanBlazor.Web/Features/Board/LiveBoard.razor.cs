@@ -25,6 +25,8 @@ public sealed partial class LiveBoard : IDisposable
     private string? message;
     private string? announcement;
     private int pendingMoves;
+    private bool loading;
+    private readonly List<BoardChange> heardWhileLoading = [];
     private TimeZoneInfo timeZone = TimeZoneInfo.Utc;
     private DateTimeOffset now;
 
@@ -76,14 +78,30 @@ public sealed partial class LiveBoard : IDisposable
 
     private async Task ReloadAsync()
     {
-        now = Clock.GetUtcNow();
-        board = await LoadBoard.ExecuteAsync(tenant!, EntityType, disposal.Token);
-        notFound = board is null;
+        loading = true;
+        try
+        {
+            now = Clock.GetUtcNow();
+            board = await LoadBoard.ExecuteAsync(tenant!, EntityType, disposal.Token);
+            notFound = board is null;
+            // Changes heard while reading may or may not be in what was read; the sequence decides.
+            foreach (var change in heardWhileLoading.OrderBy(c => c.Sequence)) board?.TryApply(change.Sequence, change.Moved);
+            heardWhileLoading.Clear();
+        }
+        finally
+        {
+            loading = false;
+        }
+        ReloadUnlessGapCloses();
     }
 
     private Task OnBoardChangeAsync(BoardChange change) => InvokeAsync(() =>
     {
-        if (board is null) return;
+        if (loading || board is null)
+        {
+            heardWhileLoading.Add(change);
+            return;
+        }
         if (!board.TryApply(change.Sequence, change.Moved)) ReloadUnlessGapCloses();
         StateHasChanged();
     });
