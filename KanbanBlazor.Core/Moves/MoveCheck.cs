@@ -2,8 +2,10 @@ using KanbanBlazor.Core.Access;
 
 namespace KanbanBlazor.Core.Moves;
 
-/// <summary>What the mover asked for: the card, the version of it they saw, and where it should go.</summary>
-public sealed record MoveRequest(Guid CardId, int ExpectedVersion, string ToStage, int ToIndex);
+/// <summary>What the mover asked for: the card, the version of it they saw, and where it should go:
+/// the index in the target stage as they saw it and, when they dropped it below another card, that
+/// card. The card it follows wins over the index when the stage has changed meanwhile.</summary>
+public sealed record MoveRequest(Guid CardId, int ExpectedVersion, string ToStage, int ToIndex, Guid? AfterCardId = null);
 
 /// <summary>The card as it is stored now.</summary>
 public sealed record CardState(Guid Id, string Stage, int Version, Guid? OwnerId);

@@ -55,6 +55,39 @@ public sealed class MoveCardTests(TestDatabase database)
     }
 
     [Fact]
+    public async Task A_card_dropped_below_another_lands_below_it_even_if_the_stage_changed_meanwhile()
+    {
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 3);
+        var seen = await StageAsync(tenant, "qualified"); // the mover sees A, B, C
+        var dropped = await CardAsync(tenant, "new");
+        var meanwhile = await CardAsync(tenant, "new", 1);
+        var manager = tenant.As(TenantRole.Manager);
+        // Someone else puts a card at the top of the stage first.
+        await MoveCard().ExecuteAsync(manager, "lead", new MoveRequest(meanwhile.Id, meanwhile.Version, "qualified", 0), Guid.NewGuid(), "test", default);
+
+        // The mover drops theirs between A and B: index 1 of what they saw, below A.
+        var result = await MoveCard().ExecuteAsync(manager, "lead", new MoveRequest(dropped.Id, dropped.Version, "qualified", 1, seen[0].Id), Guid.NewGuid(), "test", default);
+
+        Assert.True(result.Succeeded, result.Decision.Message);
+        Assert.Equal([meanwhile.Id, seen[0].Id, dropped.Id, seen[1].Id, seen[2].Id], (await StageAsync(tenant, "qualified")).Select(c => c.Id));
+    }
+
+    [Fact]
+    public async Task A_card_dropped_below_one_that_has_since_left_the_stage_goes_to_the_index_it_was_dropped_at()
+    {
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 3);
+        var seen = await StageAsync(tenant, "qualified");
+        var dropped = await CardAsync(tenant, "new");
+        var manager = tenant.As(TenantRole.Manager);
+        await MoveCard().ExecuteAsync(manager, "lead", new MoveRequest(seen[0].Id, seen[0].Version, "lost", 0), Guid.NewGuid(), "test", default);
+
+        var result = await MoveCard().ExecuteAsync(manager, "lead", new MoveRequest(dropped.Id, dropped.Version, "qualified", 1, seen[0].Id), Guid.NewGuid(), "test", default);
+
+        Assert.True(result.Succeeded, result.Decision.Message);
+        Assert.Equal([seen[1].Id, dropped.Id, seen[2].Id], (await StageAsync(tenant, "qualified")).Select(c => c.Id));
+    }
+
+    [Fact]
     public async Task A_move_rewrites_only_the_moved_cards_row()
     {
         var tenant = await database.CreateTenantAsync(cardsPerStage: 5);

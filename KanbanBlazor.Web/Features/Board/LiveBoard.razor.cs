@@ -113,6 +113,10 @@ public sealed partial class LiveBoard : IDisposable
         if (card is null) return;
 
         message = null;
+        // The card it now follows, as this viewer sees the stage (without the moved card itself).
+        var afterCardId = drop.NewIndex > 0
+            ? board.CardsIn(drop.ToListId).Where(c => c.Id != cardId).ElementAtOrDefault(drop.NewIndex - 1)?.Id
+            : null;
         board.MoveLocally(cardId, drop.ToListId, drop.NewIndex);
         StateHasChanged();
 
@@ -123,7 +127,7 @@ public sealed partial class LiveBoard : IDisposable
             // Not cancelled when the page goes away: a card the user dropped is saved even if they
             // reload or navigate away at once.
             result = await MoveCard.ExecuteAsync(
-                tenant, EntityType, new MoveRequest(cardId, card.Version, drop.ToListId, drop.NewIndex), viewerId, "board", CancellationToken.None);
+                tenant, EntityType, new MoveRequest(cardId, card.Version, drop.ToListId, drop.NewIndex, afterCardId), viewerId, "board", CancellationToken.None);
         }
         catch (Exception ex)
         {

@@ -65,7 +65,7 @@ public sealed class MoveCard(IDbContextFactory<KanbanDbContext> factory, BoardHu
             return new MoveResult(decision); // disposing the transaction rolls the sequence back
         }
 
-        var position = await PositionAtAsync(db, entityType, request.ToStage, card!.Id, request.ToIndex, ct);
+        var position = await PositionAtAsync(db, entityType, request, ct);
 
         var now = clock.GetUtcNow();
         var fromStage = card!.Stage;
@@ -96,15 +96,25 @@ public sealed class MoveCard(IDbContextFactory<KanbanDbContext> factory, BoardHu
         return new MoveResult(decision, sequence[0], moved);
     }
 
-    private static async Task<string> PositionAtAsync(KanbanDbContext db, string entityType, string stage, Guid movedCardId, int index, CancellationToken ct)
+    private static async Task<string> PositionAtAsync(KanbanDbContext db, string entityType, MoveRequest request, CancellationToken ct)
     {
         var others = db.Cards.AsNoTracking()
-            .Where(c => c.EntityType == entityType && c.Stage == stage && c.Id != movedCardId);
+            .Where(c => c.EntityType == entityType && c.Stage == request.ToStage && c.Id != request.CardId);
         var ordered = others.OrderBy(c => c.Position).Select(c => c.Position);
-        if (index == 0)
-            return BoardState.PositionAt(await ordered.Take(1).ToListAsync(ct), 0);
 
-        var around = await ordered.Skip(index - 1).Take(2).ToListAsync(ct);
+        // Right below the card the mover dropped it under, if that card is still in the stage.
+        var after = request.AfterCardId is { } afterId
+            ? await others.Where(c => c.Id == afterId).Select(c => c.Position).FirstOrDefaultAsync(ct)
+            : null;
+        if (after is not null)
+        {
+            var next = await ordered.Where(p => string.Compare(p, after) > 0).Take(1).ToListAsync(ct);
+            return BoardState.PositionAt([after, .. next], 1);
+        }
+
+        if (request.ToIndex == 0)
+            return BoardState.PositionAt(await ordered.Take(1).ToListAsync(ct), 0);
+        var around = await ordered.Skip(request.ToIndex - 1).Take(2).ToListAsync(ct);
         if (around.Count > 0) return BoardState.PositionAt(around, 1);
         // Dropped past the end of the stage as stored now: go last.
         var last = await others.OrderByDescending(c => c.Position).Select(c => c.Position).Take(1).ToListAsync(ct);
