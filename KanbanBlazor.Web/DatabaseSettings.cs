@@ -34,6 +34,8 @@ public sealed record DatabaseSettings(string App, string? Owner, string? Bootstr
 
 public static class DatabaseStartup
 {
+    private const long SeedLockKey = 0x4B616E62616F; // released when the connection closes
+
     public static async Task PrepareDatabaseAsync(this WebApplication app, DatabaseSettings settings)
     {
         var ct = app.Lifetime.ApplicationStopping;
@@ -46,6 +48,11 @@ public static class DatabaseStartup
         }
         if (settings.SeedDemoData)
         {
+            // Instances starting together take turns; the second finds the demo data there and stops.
+            await using var gate = new NpgsqlConnection(settings.App);
+            await gate.OpenAsync(ct);
+            await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({SeedLockKey})", gate))
+                await take.ExecuteNonQueryAsync(ct);
             await using var scope = app.Services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(ct);
         }
