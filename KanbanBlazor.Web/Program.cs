@@ -44,6 +44,7 @@ builder.Services.ConfigureApplicationCookie(cookie =>
 });
 builder.Services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = TenantSignIn.KeepTenantClaim);
 builder.Services.AddAuthorization();
+builder.Services.AddSignInRateLimit(builder.Configuration);
 builder.Services.AddIdentityCore<AppUser>(o =>
     {
         o.User.RequireUniqueEmail = true;
@@ -70,6 +71,7 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseSecurityHeaders();
 app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/not-found"));
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseMiddleware<TenantMiddleware>();
 app.UseAuthorization();
