@@ -52,6 +52,7 @@ public sealed class AppFixture : IAsyncLifetime
         start.Environment["ConnectionStrings__KanbanOwner"] = $"{server};Database={database};Username=kanban_owner;Pooling=false";
         start.Environment["Database__BootstrapConnectionString"] = $"{server};Database=postgres;Username=postgres;Pooling=false";
         start.Environment["Database__SeedDemoData"] = "true";
+        start.Environment["RateLimits__SignInPerMinute"] = "1000"; // every test user signs in from 127.0.0.1; the limit has its own test
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         app = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
         app.OutputDataReceived += (_, e) => { lock (appOutput) appOutput.AppendLine(e.Data); };
