@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
-namespace KanbanBlazor.Tests.Core;
+namespace KanbanBlazor.Tests.Components;
 
 /// <summary>Markup of the card tile, rendered with the framework's HtmlRenderer (bUnit is not available here).</summary>
 public sealed class CardTileMarkupTests
