@@ -25,6 +25,15 @@ public sealed class DatabaseHealthCheck(IDbContextFactory<AccountsDbContext> fac
     }
 }
 
+/// <summary>How many board views this instance keeps live, so an operator can see load and leaks.</summary>
+public sealed class LiveBoardsHealthCheck(KanbanBlazor.Web.Features.Board.BoardHub hub) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
+        Task.FromResult(HealthCheckResult.Healthy(
+            "Open live board views on this instance.",
+            new Dictionary<string, object> { ["viewers"] = hub.TotalSubscribers }));
+}
+
 public static class HealthReport
 {
     public static readonly HealthCheckOptions Options = new()
@@ -35,7 +44,7 @@ public static class HealthReport
             await http.Response.WriteAsync(JsonSerializer.Serialize(new
             {
                 status = report.Status.ToString(),
-                checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), e.Value.Description }),
+                checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
             }));
         },
     };

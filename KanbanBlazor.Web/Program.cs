@@ -58,7 +58,7 @@ builder.Services.AddScoped<TenantContext>();
 builder.Services.AddSingleton<BoardHub>();
 builder.Services.AddSingleton<LoadBoard>();
 builder.Services.AddSingleton<MoveCard>();
-builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<LiveBoardsHealthCheck>("live");
 
 var app = builder.Build();
 

@@ -81,6 +81,32 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Closing_a_board_ends_its_live_subscription()
+    {
+        var before = await LiveViewersAsync();
+        var page = await app.OpenBoardAsync("rep@acme.demo");
+        Assert.Equal(before + 1, await LiveViewersAsync());
+
+        await page.CloseAsync(new() { RunBeforeUnload = true });
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var now = await LiveViewersAsync();
+        while (now != before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100); // waiting for the server to dispose the circuit, not for time to pass
+            now = await LiveViewersAsync();
+        }
+        Assert.Equal(before, now);
+    }
+
+    private async Task<int> LiveViewersAsync()
+    {
+        using var http = new HttpClient();
+        using var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"{app.BaseUrl}/healthz"));
+        return health.RootElement.GetProperty("checks").GetProperty("live").GetProperty("data").GetProperty("viewers").GetInt32();
+    }
+
+    [Fact]
     public async Task Reordering_cards_within_a_stage_is_kept_after_a_reload()
     {
         var page = await app.OpenBoardAsync("manager@acme.demo");

@@ -33,6 +33,12 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
         lock (gate) return rooms.TryGetValue((tenantId, entityType), out var list) ? list.Count : 0;
     }
 
+    /// <summary>Open board views on this instance, across all tenants (for /healthz; no tenant detail).</summary>
+    public int TotalSubscribers
+    {
+        get { lock (gate) return rooms.Values.Sum(list => list.Count); }
+    }
+
     public void Publish(BoardChange change)
     {
         Subscription[] targets;
