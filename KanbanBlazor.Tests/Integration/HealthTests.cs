@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Xunit;
 
 namespace KanbanBlazor.Tests.Integration;
@@ -9,18 +7,10 @@ namespace KanbanBlazor.Tests.Integration;
 [Collection(DatabaseCollection.Name)]
 public sealed class HealthTests(TestDatabase database)
 {
-    private static WebApplicationFactory<Program> App(string appConnectionString) =>
-        new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
-        {
-            host.UseEnvironment("Production");
-            host.UseSetting("ConnectionStrings:Kanban", appConnectionString);
-            host.UseSetting("Database:Migrate", "false");
-        });
-
     [Fact]
     public async Task Healthz_reports_healthy_when_the_database_answers_the_app_role()
     {
-        await using var app = App(database.AppConnectionString);
+        await using var app = TestApp.Create(database.AppConnectionString);
         var response = await app.CreateClient().GetAsync("/healthz");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -32,7 +22,7 @@ public sealed class HealthTests(TestDatabase database)
     public async Task Healthz_reports_unhealthy_with_503_when_the_database_is_unreachable()
     {
         // Nothing listens on port 1.
-        await using var app = App("Host=127.0.0.1;Port=1;Database=kanban;Username=kanban_app;Timeout=2");
+        await using var app = TestApp.Create("Host=127.0.0.1;Port=1;Database=kanban;Username=kanban_app;Timeout=2");
         var response = await app.CreateClient().GetAsync("/healthz");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);

@@ -1,6 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Xunit;
 
 namespace KanbanBlazor.Tests.Integration;
@@ -11,13 +9,7 @@ public sealed class SignInRateLimitTests(TestDatabase database)
     [Fact]
     public async Task Sign_in_posts_beyond_the_limit_from_one_address_are_refused_with_429_and_a_reason()
     {
-        await using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
-        {
-            host.UseEnvironment("Production");
-            host.UseSetting("ConnectionStrings:Kanban", database.AppConnectionString);
-            host.UseSetting("Database:Migrate", "false");
-            host.UseSetting("RateLimits:SignInPerMinute", "3");
-        });
+        await using var app = TestApp.Create(database.AppConnectionString, ("RateLimits:SignInPerMinute", "3"));
         var client = app.CreateClient();
         var form = () => new FormUrlEncodedContent(new Dictionary<string, string> { ["Input.Email"] = "rep@acme.demo", ["Input.Password"] = "guess", ["_handler"] = "login" });
 
