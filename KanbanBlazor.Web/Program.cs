@@ -1,5 +1,4 @@
 using KanbanBlazor.Web;
-using KanbanBlazor.Web.Components;
 using KanbanBlazor.Web.Data;
 using KanbanBlazor.Web.Features.Account;
 using KanbanBlazor.Web.Features.Board;
@@ -7,7 +6,8 @@ using KanbanBlazor.Web.Tenancy;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Radzen;
+using KanbanBlazor.Web.Components;
+using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 var database = DatabaseSettings.From(builder.Configuration);
@@ -19,7 +19,8 @@ if (builder.Configuration["DataProtection:KeysDirectory"] is { Length: > 0 } key
     builder.Services.AddDataProtection().SetApplicationName("KanbanBlazor").PersistKeysToFileSystem(new DirectoryInfo(keys));
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddRadzenComponents();
+builder.Services.AddMudServices();
+builder.Services.AddLocalization();
 builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingTenantAuthenticationStateProvider>();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -58,6 +59,7 @@ builder.Services.AddScoped<TenantContext>();
 builder.Services.AddSingleton<BoardHub>();
 builder.Services.AddSingleton<LoadBoard>();
 builder.Services.AddSingleton<MoveCard>();
+builder.Services.AddScoped<BoardText>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<LiveBoardsHealthCheck>("live");
 
 var app = builder.Build();
@@ -70,6 +72,11 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 app.UseSecurityHeaders();
+// The UI language: the user's choice (a cookie set from the user menu), else the browser's Accept-Language.
+app.UseRequestLocalization(options => options
+    .SetDefaultCulture(Cultures.Default)
+    .AddSupportedCultures(Cultures.Names)
+    .AddSupportedUICultures(Cultures.Names));
 app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/not-found"));
 app.UseRateLimiter();
 app.UseAuthentication();

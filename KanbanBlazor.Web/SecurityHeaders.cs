@@ -3,7 +3,7 @@ namespace KanbanBlazor.Web;
 /// <summary>
 /// Response headers every page and API answer carries. The content security policy allows only this
 /// origin's scripts (no inline script, no eval), styles from this origin plus inline style attributes
-/// (which Blazor and Radzen components set), and the circuit's WebSocket back to this origin.
+/// (which Blazor and MudBlazor components set; the theme provider writes a style element), and the circuit's WebSocket back to this origin.
 /// A component library that needs more must be allowed here, deliberately.
 /// </summary>
 public static class SecurityHeaders

@@ -12,6 +12,16 @@ public static class BoardDriver
 
     public static ILocator CardById(this IPage page, string cardId) => page.Locator($"[data-id='{cardId}']");
 
+    /// <summary>Opens the user menu in the app bar (name, role, organisation, language, theme, sign out).</summary>
+    public static async Task OpenUserMenuAsync(this IPage page)
+    {
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^(Account menu|Menu da conta)") }).ClickAsync();
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("form[action='/account/logout'] button")).ToBeVisibleAsync();
+    }
+
+    /// <summary>The signed-in user's role and organisation as the user menu shows them ("Manager · Acme Corporation").</summary>
+    public static ILocator RoleAndOrganisation(this IPage page) => page.Locator(".kb-user-menu__role");
+
     public static async Task<long> SequenceAsync(this IPage page) =>
         long.Parse(await page.GetByTestId("board-sequence").GetAttributeAsync("data-sequence") ?? "0");
 
@@ -25,6 +35,8 @@ public static class BoardDriver
     /// <paramref name="beforeRelease"/> runs with the button still down, just before the drop.</summary>
     public static async Task DragToTopAsync(this IPage page, ILocator card, ILocator targetStage, Func<Task>? beforeRelease = null)
     {
+        // The board scrolls sideways when its stages do not all fit: bring both into view.
+        await targetStage.ScrollIntoViewIfNeededAsync();
         await card.ScrollIntoViewIfNeededAsync();
         var from = await card.BoundingBoxAsync() ?? throw new InvalidOperationException("The card is not visible.");
         var to = await targetStage.BoundingBoxAsync() ?? throw new InvalidOperationException("The stage is not visible.");

@@ -184,7 +184,8 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
     public async Task Signing_out_returns_to_the_sign_in_page_and_says_so()
     {
         var page = await app.OpenBoardAsync("viewer@globex.demo");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.OpenUserMenuAsync();
+        await page.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("You have signed out.");
         await page.GotoAsync("/board/lead");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"));

@@ -38,6 +38,7 @@ public sealed class TenancyTests(AppFixture app)
     public async Task Switching_to_a_tenant_the_user_is_not_a_member_of_answers_404_and_changes_nothing()
     {
         var page = await app.OpenBoardAsync("admin@acme.demo");
+        await page.OpenUserMenuAsync();
         var status = await page.EvaluateAsync<int>(@"async () => {
             const token = document.querySelector('input[name=__RequestVerificationToken]').value;
             const response = await fetch('/account/tenant', { method: 'POST', redirect: 'manual',
@@ -46,7 +47,8 @@ public sealed class TenancyTests(AppFixture app)
         }");
         Assert.Equal(404, status);
         await page.ReloadAsync();
-        await Expect(page.GetByLabel("Organisation")).ToHaveTextAsync("Acme Corporation");
+        await page.OpenUserMenuAsync();
+        await Expect(page.RoleAndOrganisation()).ToHaveTextAsync("Admin · Acme Corporation");
     }
 
     [Fact]
@@ -57,7 +59,8 @@ public sealed class TenancyTests(AppFixture app)
             body: new URLSearchParams({ tenant: 'globex' }) })).status");
         Assert.Equal(400, status);
         await page.ReloadAsync();
-        await Expect(page.GetByLabel("Organisation")).ToHaveValueAsync("acme");
+        await page.OpenUserMenuAsync();
+        await Expect(page.GetByRole(AriaRole.Menuitemradio, new() { Name = "Acme Corporation" })).ToBeCheckedAsync();
     }
 
     [Fact]
@@ -73,14 +76,17 @@ public sealed class TenancyTests(AppFixture app)
     public async Task A_user_of_two_tenants_switches_between_their_boards()
     {
         var page = await app.OpenBoardAsync("consultant@kanban.demo");
-        await Expect(page.GetByLabel("Organisation")).ToHaveValueAsync("acme");
+        await page.OpenUserMenuAsync();
+        await Expect(page.GetByRole(AriaRole.Menuitemradio, new() { Name = "Acme Corporation" })).ToBeCheckedAsync();
         var acmeCard = await page.Stage("New").Cards().First.GetAttributeAsync("data-id");
 
-        await page.GetByLabel("Organisation").SelectOptionAsync("globex");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Switch" }).ClickAsync();
+        // Choosing the organisation is switching: no separate button.
+        await page.GetByRole(AriaRole.Menuitemradio, new() { Name = "Globex Inc." }).ClickAsync();
 
-        await Expect(page.GetByLabel("Organisation")).ToHaveValueAsync("globex");
         await Expect(page.Stage("New").Cards().First).ToBeVisibleAsync();
+        await page.OpenUserMenuAsync();
+        await Expect(page.GetByRole(AriaRole.Menuitemradio, new() { Name = "Globex Inc." })).ToBeCheckedAsync();
+        await Expect(page.RoleAndOrganisation()).ToHaveTextAsync("Sales rep · Globex Inc.");
         Assert.Equal(0, await page.CardById(acmeCard!).CountAsync());
         using var body = JsonDocument.Parse(await (await page.Context.APIRequest.GetAsync("/api/v1/kanban/lead")).TextAsync());
         Assert.Equal("globex", body.RootElement.GetProperty("tenant").GetString());

@@ -85,12 +85,25 @@ public sealed class BoardState
     public long? MissingSequence => early.Count == 0 ? null : Sequence + 1;
 
     /// <summary>Shows a move the local user just made, before the server has confirmed it.</summary>
-    public void MoveLocally(Guid cardId, string toStage, int toIndex)
+    /// <returns>the card as it was, for <see cref="Restore"/> if the move is not saved; null if nothing moved</returns>
+    public BoardCard? MoveLocally(Guid cardId, string toStage, int toIndex)
     {
         var card = Find(cardId);
-        if (card is null || !cardsByStage.TryGetValue(toStage, out var target)) return;
+        if (card is null || !cardsByStage.TryGetValue(toStage, out var target)) return null;
         cardsByStage[card.Stage].Remove(card);
         target.Insert(Math.Clamp(toIndex, 0, target.Count), card with { Stage = toStage });
+        return card;
+    }
+
+    /// <summary>Puts a card back as it was before a local move that was not saved (by its stored
+    /// position), unless a confirmed change has moved it since.</summary>
+    public void Restore(BoardCard original)
+    {
+        var current = Find(original.Id);
+        if (current is null || current.Version != original.Version || !cardsByStage.TryGetValue(original.Stage, out var target)) return;
+        cardsByStage[current.Stage].Remove(current);
+        var index = target.FindIndex(c => ByPosition(c, original) > 0);
+        target.Insert(index < 0 ? target.Count : index, original);
     }
 
     private void Place(CardMoved change)

@@ -3,7 +3,9 @@ using KanbanBlazor.Web.Data;
 using KanbanBlazor.Web.Tenancy;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
+using KanbanBlazor.Web.Components;
 
 namespace KanbanBlazor.Web.Features.Account;
 
@@ -21,7 +23,7 @@ public static class TenantSignIn
     }
 }
 
-/// <summary>Sign-out and tenant switching: form posts, checked for antiforgery by UseAntiforgery.</summary>
+/// <summary>Sign-out, language and tenant switching: form posts, checked for antiforgery by UseAntiforgery.</summary>
 public static class AccountEndpoints
 {
     public static void MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
@@ -33,6 +35,17 @@ public static class AccountEndpoints
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/account/login?signedOut=true");
         }).RequireAuthorization();
+
+        // The UI language: remembered in the request-localization cookie for a year, then back to the page.
+        account.MapPost("/culture", ([FromForm] string? culture, [FromForm] string? returnUrl, HttpContext http) =>
+        {
+            if (!Cultures.IsSupported(culture)) return Results.BadRequest();
+            http.Response.Cookies.Append(
+                CookieRequestCultureProvider.DefaultCookieName,
+                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture!)),
+                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
+            return Results.LocalRedirect(Login.IsLocal(returnUrl) ? returnUrl! : "/");
+        });
 
         // Switching tenant re-issues the cookie; the next page load starts a circuit fixed to the new tenant.
         account.MapPost("/tenant", async ([FromForm] string tenant, HttpContext http, TenantResolver resolver,

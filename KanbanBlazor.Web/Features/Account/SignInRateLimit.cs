@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace KanbanBlazor.Web.Features.Account;
@@ -21,11 +22,8 @@ public static class SignInRateLimit
                         _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
                     : RateLimitPartition.GetNoLimiter("not limited"));
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.OnRejected = async (context, ct) =>
-            {
-                context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
-                await context.HttpContext.Response.WriteAsync("Too many sign-in attempts from your address. Wait a minute and try again.", ct);
-            };
+            options.OnRejected = async (context, _) =>
+                await new RazorComponentResult<TooManyAttempts> { StatusCode = StatusCodes.Status429TooManyRequests }.ExecuteAsync(context.HttpContext);
         });
     }
 }

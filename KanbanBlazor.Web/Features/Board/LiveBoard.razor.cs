@@ -9,11 +9,18 @@ namespace KanbanBlazor.Web.Features.Board;
 
 /// <summary>
 /// A live board: loads the tenant's board, listens to the board's room in <see cref="BoardHub"/>,
-/// applies changes in sequence (reloading on a gap), and turns drops into <see cref="MoveCard"/> calls.
+/// applies changes in sequence (reloading on a gap), and turns drops, keyboard moves and "Move to…"
+/// into <see cref="MoveCard"/> calls. A drop is either saved or refused with a reason, and the card
+/// always ends where it really is: changes heard mid-drag wait for the drop, the version a drop
+/// expects is the one seen when the card was picked up, and a move that could not be saved (the
+/// database unreachable) is taken back while the board keeps retrying until it is exact again.
 /// </summary>
 public sealed partial class LiveBoard : IDisposable
 {
     private static readonly TimeSpan GapGrace = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan RecoveryInterval = TimeSpan.FromSeconds(1);
+    // A drag that never reported its end (a lost event) stops holding changes back after this.
+    private static readonly TimeSpan LongestDrag = TimeSpan.FromMinutes(1);
     private readonly CancellationTokenSource disposal = new();
     // Identifies this circuit's view to the hub, so that its own moves are not echoed back.
     private readonly Guid viewerId = Guid.NewGuid();
@@ -26,9 +33,16 @@ public sealed partial class LiveBoard : IDisposable
     private string? announcement;
     private int pendingMoves;
     private bool loading;
+    private bool databaseDown;
+    private bool recovering;
     private readonly List<BoardChange> heardWhileLoading = [];
+    private PickedUp? dragging;
+    private readonly List<BoardChange> heardWhileDragging = [];
     private TimeZoneInfo timeZone = TimeZoneInfo.Utc;
     private DateTimeOffset now;
+
+    /// <summary>The card a drag began with, as the user saw it then.</summary>
+    private sealed record PickedUp(Guid CardId, int Version, string Stage, DateTimeOffset At);
 
     [Parameter, EditorRequired] public required string EntityType { get; set; }
 
@@ -36,14 +50,17 @@ public sealed partial class LiveBoard : IDisposable
     [Inject] private LoadBoard LoadBoard { get; set; } = null!;
     [Inject] private MoveCard MoveCard { get; set; } = null!;
     [Inject] private BoardHub Hub { get; set; } = null!;
+    [Inject] private BoardText Text { get; set; } = null!;
     [Inject] private TimeProvider Clock { get; set; } = null!;
     [Inject] private ILogger<LiveBoard> Logger { get; set; } = null!;
     [Inject] private IJSRuntime JS { get; set; } = null!;
 
-    private string Title => BoardPage.TitleOf(EntityType);
+    private string Title => Text.BoardName(EntityType);
 
     protected override async Task OnInitializedAsync()
     {
+        // Prerendering shows the shell and "Loading"; the board loads, and subscribes, once interactive.
+        if (!RendererInfo.IsInteractive) return;
         try
         {
             tenant = await Tenants.GetAsync(disposal.Token);
@@ -58,10 +75,9 @@ public sealed partial class LiveBoard : IDisposable
         // Subscribe before loading: a change committed in between has a sequence the loaded board
         // already includes (ignored) or the next one (applied), never a silent loss.
         subscription = Hub.Subscribe(tenant.TenantId, EntityType, viewerId, OnBoardChangeAsync);
-        await ReloadAsync();
+        await ReloadOrRecoverAsync();
     }
 
-    // Not prerendered, so the browser is there to ask; an unknown zone falls back to UTC.
     private async Task<TimeZoneInfo> BrowserTimeZoneAsync()
     {
         try
@@ -95,6 +111,52 @@ public sealed partial class LiveBoard : IDisposable
         ReloadUnlessGapCloses();
     }
 
+    /// <summary>Reloads; if the database cannot be reached, says so and keeps trying in the background.</summary>
+    private async Task ReloadOrRecoverAsync()
+    {
+        try
+        {
+            await ReloadAsync();
+            if (databaseDown) announcement = Text["Board.DatabaseBack"];
+            databaseDown = false;
+        }
+        catch (Exception ex) when (!disposal.IsCancellationRequested)
+        {
+            Logger.LogWarning(ex, "Loading board {EntityType} failed; retrying", EntityType);
+            databaseDown = true;
+            StartRecovery();
+        }
+    }
+
+    private void StartRecovery()
+    {
+        if (recovering) return;
+        recovering = true;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (databaseDown && !disposal.IsCancellationRequested)
+                {
+                    await Task.Delay(RecoveryInterval, disposal.Token);
+                    await InvokeAsync(async () =>
+                    {
+                        await ReloadOrRecoverAsync();
+                        StateHasChanged();
+                    });
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The board was closed.
+            }
+            finally
+            {
+                recovering = false;
+            }
+        });
+    }
+
     private Task OnBoardChangeAsync(BoardChange change) => InvokeAsync(() =>
     {
         if (loading || board is null)
@@ -102,22 +164,77 @@ public sealed partial class LiveBoard : IDisposable
             heardWhileLoading.Add(change);
             return;
         }
+        if (dragging is not null && Clock.GetUtcNow() - dragging.At < LongestDrag)
+        {
+            // SortableJS owns the dragged element until the drop; re-rendering now would pull it away.
+            heardWhileDragging.Add(change);
+            return;
+        }
+        dragging = null;
+        ApplyHeldChanges();
         if (!board.TryApply(change.Sequence, change.Moved)) ReloadUnlessGapCloses();
         StateHasChanged();
     });
 
-    private async Task OnCardDroppedAsync(SortableDrop drop)
+    private void ApplyHeldChanges()
     {
-        if (board is null || tenant is null || !Guid.TryParse(drop.ItemId, out var cardId)) return;
-        var card = board.Find(cardId);
-        if (card is null) return;
+        if (board is null || heardWhileDragging.Count == 0) return;
+        var gap = false;
+        foreach (var held in heardWhileDragging.OrderBy(c => c.Sequence)) gap = !board.TryApply(held.Sequence, held.Moved);
+        heardWhileDragging.Clear();
+        if (gap) ReloadUnlessGapCloses();
+    }
 
+    private Task OnDragStartedAsync(string itemId)
+    {
+        if (board?.Find(Guid.TryParse(itemId, out var id) ? id : Guid.Empty) is { } card)
+            dragging = new PickedUp(card.Id, card.Version, card.Stage, Clock.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    private Task OnDragCancelledAsync(string itemId) => InvokeAsync(() =>
+    {
+        dragging = null;
+        if (heardWhileDragging.Count == 0) return;
+        ApplyHeldChanges();
+        StateHasChanged();
+    });
+
+    private Task OnCardDroppedAsync(SortableDrop drop)
+    {
+        var picked = dragging;
+        dragging = null;
+        ApplyHeldChanges();
+        if (board is null || !Guid.TryParse(drop.ItemId, out var cardId) || board.Find(cardId) is not { } card) return Task.CompletedTask;
+        if (picked?.CardId == cardId && card.Version != picked.Version)
+        {
+            // Someone else moved this very card while it was being dragged: this drop does not win.
+            message = Text["Move.MovedWhileDragging"];
+            announcement = message;
+            return Task.CompletedTask;
+        }
+        var expected = picked?.CardId == cardId ? (picked.Version, picked.Stage) : (card.Version, card.Stage);
+        return MoveAsync(card, drop.ToListId, drop.NewIndex, expected.Version, expected.Stage, "board");
+    }
+
+    private Task OnMoveToAsync(Guid cardId, string stageKey)
+    {
+        if (board?.Find(cardId) is not { } card) return Task.CompletedTask;
+        var stage = board.Stages.FirstOrDefault(s => s.Key == stageKey);
+        if (stage is null) return Task.CompletedTask;
+        announcement = Text["Move.Announce", StageName(stage), 1];
+        return MoveAsync(card, stageKey, 0, card.Version, card.Stage, "menu");
+    }
+
+    private async Task MoveAsync(BoardCard card, string toStage, int toIndex, int expectedVersion, string fromStage, string source)
+    {
+        if (board is null || tenant is null) return;
         message = null;
         // The card it now follows, as this viewer sees the stage (without the moved card itself).
-        var afterCardId = drop.NewIndex > 0
-            ? board.CardsIn(drop.ToListId).Where(c => c.Id != cardId).ElementAtOrDefault(drop.NewIndex - 1)?.Id
+        var afterCardId = toIndex > 0
+            ? board.CardsIn(toStage).Where(c => c.Id != card.Id).ElementAtOrDefault(toIndex - 1)?.Id
             : null;
-        board.MoveLocally(cardId, drop.ToListId, drop.NewIndex);
+        var original = board.MoveLocally(card.Id, toStage, toIndex);
         StateHasChanged();
 
         MoveResult result;
@@ -127,13 +244,19 @@ public sealed partial class LiveBoard : IDisposable
             // Not cancelled when the page goes away: a card the user dropped is saved even if they
             // reload or navigate away at once.
             result = await MoveCard.ExecuteAsync(
-                tenant, EntityType, new MoveRequest(cardId, card.Version, drop.ToListId, drop.NewIndex, afterCardId), viewerId, "board", CancellationToken.None);
+                tenant, EntityType, new MoveRequest(card.Id, expectedVersion, toStage, toIndex, afterCardId, fromStage),
+                viewerId, source, CancellationToken.None);
         }
         catch (Exception ex)
         {
-            Logger.LogError(ex, "Moving card {CardId} failed", cardId);
-            message = "The move could not be saved. Nothing was changed; please try again.";
-            await ReloadAsync();
+            Logger.LogWarning(ex, "Moving card {CardId} failed", card.Id);
+            if (disposal.IsCancellationRequested) return;
+            // Not saved, so not shown as done: the card goes back, and the board retries until exact.
+            if (original is not null) board.Restore(original);
+            message = Text["Move.NotSaved"];
+            announcement = message;
+            databaseDown = true;
+            StartRecovery();
             return;
         }
         finally
@@ -143,8 +266,9 @@ public sealed partial class LiveBoard : IDisposable
         if (disposal.IsCancellationRequested) return;
         if (!result.Succeeded)
         {
-            message = result.Decision.Message;
-            await ReloadAsync();
+            message = Text.Refusal(result.Decision, StageNameOf, timeZone);
+            announcement = message;
+            await ReloadOrRecoverAsync();
             return;
         }
         if (!board.TryApply(result.Sequence, result.Moved!)) ReloadUnlessGapCloses();
@@ -165,7 +289,7 @@ public sealed partial class LiveBoard : IDisposable
                 {
                     if (board?.MissingSequence != missing) return;
                     Logger.LogInformation("Board {EntityType} missed change {Sequence}; reloading", EntityType, missing);
-                    await ReloadAsync();
+                    await ReloadOrRecoverAsync();
                     StateHasChanged();
                 });
             }
@@ -182,7 +306,7 @@ public sealed partial class LiveBoard : IDisposable
 
     private Task OnCardKeyMoveAsync(SortableKeyMove move)
     {
-        if (board is null || !Guid.TryParse(move.ItemId, out var cardId)) return Task.CompletedTask;
+        if (board is null || !Guid.TryParse(move.ItemId, out var cardId) || board.Find(cardId) is not { } card) return Task.CompletedTask;
         var stageIndex = board.Stages.ToList().FindIndex(s => s.Key == move.ListId);
         var index = board.CardsIn(move.ListId).ToList().FindIndex(c => c.Id == cardId);
         if (stageIndex < 0 || index < 0) return Task.CompletedTask;
@@ -197,9 +321,22 @@ public sealed partial class LiveBoard : IDisposable
         var sameStageEnd = target.Stage == stageIndex && target.Index >= board.CardsIn(move.ListId).Count;
         if (target.Stage < 0 || target.Stage >= board.Stages.Count || target.Index < 0 || sameStageEnd) return Task.CompletedTask;
         var stage = board.Stages[target.Stage];
-        announcement = $"Moved to {stage.Name}, position {target.Index + 1}.";
-        return OnCardDroppedAsync(new SortableDrop(move.ItemId, move.ListId, stage.Key, target.Index));
+        announcement = Text["Move.Announce", StageName(stage), target.Index + 1];
+        return MoveAsync(card, stage.Key, target.Index, card.Version, card.Stage, "keyboard");
     }
+
+    private bool CanMove(BoardCard card) => tenant is not null && canMove && BoardPermissions.CanMoveCard(tenant.Role, tenant.UserId, card.OwnerId);
+
+    private string? LockedReason(BoardCard card) => canMove && !CanMove(card) ? Text["Card.LockedOwner"] : null;
+
+    private string? Hint(BoardCard card, bool movable) => movable ? Text["Card.MoveHint"] : LockedReason(card) ?? (canMove ? null : Text["Card.ViewOnlyHint"]);
+
+    private IReadOnlyList<(string Key, string Name)> MoveTargets(BoardCard card) =>
+        board is null || !CanMove(card) ? [] : board.Stages.Where(s => s.Key != card.Stage).Select(s => (s.Key, StageName(s))).ToList();
+
+    private string StageName(BoardStage stage) => Text.StageName(EntityType, stage);
+
+    private string? StageNameOf(string key) => board?.Stages.FirstOrDefault(s => s.Key == key) is { } stage ? StageName(stage) : null;
 
     public void Dispose()
     {

@@ -132,6 +132,6 @@ public sealed class MoveCard(IDbContextFactory<KanbanDbContext> factory, BoardHu
             ? await db.Members.AsNoTracking().Where(m => m.UserId == id).Select(m => m.DisplayName).FirstOrDefaultAsync(ct)
             : null;
         var stageName = stages.FirstOrDefault(s => s.Key == last.ToStage)?.Name ?? last.ToStage;
-        return new LastMove(who ?? "Someone", stageName, last.CreatedAt);
+        return new LastMove(who ?? "Someone", stageName, last.CreatedAt, last.ToStage);
     }
 }

@@ -1,0 +1,103 @@
+using Bunit;
+using KanbanBlazor.Core.Boards;
+using KanbanBlazor.Core.Moves;
+using KanbanBlazor.Web.Features.Board;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace KanbanBlazor.Tests.Components;
+
+public sealed class BoardPiecesTests : ComponentTest
+{
+    private static readonly Guid Rep = Guid.NewGuid();
+    private static readonly BoardCard Own = new(Guid.NewGuid(), "Own card", null, 1000m, "USD", Rep, "Riley", "new", "V", 1, null, null);
+    private static readonly BoardCard Other = new(Guid.NewGuid(), "Someone else's card", null, 2000m, "USD", Guid.NewGuid(), "Morgan", "new", "k", 1, null, null);
+
+    private IRenderedComponent<SortableList<BoardCard>> RenderList(bool disabled, Func<BoardCard, bool>? canDrag = null) =>
+        Render<SortableList<BoardCard>>(p => p
+            .Add(l => l.Items, [Own, Other])
+            .Add(l => l.ListId, "new")
+            .Add(l => l.Label, "New cards")
+            .Add(l => l.ItemKey, c => c.Id.ToString())
+            .Add(l => l.ItemLabel, c => c.Title)
+            .Add(l => l.Disabled, disabled)
+            .Add(l => l.CanDrag, canDrag)
+            .Add(l => l.ItemHint, (c, movable) => movable ? "Drag to move" : "Only the owner may move this card")
+            .Add(l => l.ItemTemplate, c => b => b.AddContent(0, c.Title)));
+
+    [Fact]
+    public void A_viewers_list_has_no_drag_handles_and_never_attaches_sortablejs()
+    {
+        var list = RenderList(disabled: true);
+        Assert.Empty(list.FindAll(".kb-sortable__item--movable"));
+        Assert.Equal(2, list.FindAll(".kb-sortable__item--locked").Count);
+        Assert.Empty(list.FindAll("[aria-keyshortcuts]"));
+        Assert.DoesNotContain(JSInterop.Invocations, i => i.Identifier == "import");
+    }
+
+    [Fact]
+    public void A_sales_reps_list_lets_them_drag_only_their_own_cards_and_says_why_not_on_the_others()
+    {
+        var list = RenderList(disabled: false, canDrag: c => c.OwnerId == Rep);
+        var own = list.Find($"[data-id='{Own.Id}']");
+        var other = list.Find($"[data-id='{Other.Id}']");
+        Assert.Contains("kb-sortable__item--movable", own.ClassName);
+        Assert.Contains("kb-sortable__item--locked", other.ClassName);
+        Assert.Equal("Only the owner may move this card", other.GetAttribute("title"));
+        Assert.Null(other.GetAttribute("aria-keyshortcuts"));
+        Assert.Equal("Drag to move", own.GetAttribute("title"));
+        Assert.Contains(JSInterop.Invocations, i => i.Identifier == "import");
+    }
+
+    [Fact]
+    public void A_stage_header_shows_its_count_total_and_a_wip_warning_only_when_over_the_soft_limit()
+    {
+        var stage = new BoardStage("qualified", "Qualified", StageOutcome.Open, 2, null);
+        var over = Render<StageHeader>(p => p.Add(h => h.Stage, stage).Add(h => h.Name, "Qualified").Add(h => h.CardCount, 3).Add(h => h.TotalValue, 12345m));
+        Assert.Equal("Qualified", over.Find("h2").TextContent);
+        Assert.Equal("3 cards", over.Find(".kb-column__count").GetAttribute("aria-label"));
+        Assert.Equal("$12,345", over.Find(".kb-column__value").TextContent);
+        Assert.Equal("over WIP 2", over.Find("[role=note]").TextContent);
+
+        var within = Render<StageHeader>(p => p.Add(h => h.Stage, stage).Add(h => h.Name, "Qualified").Add(h => h.CardCount, 2).Add(h => h.TotalValue, 1m));
+        Assert.Empty(within.FindAll("[role=note]"));
+    }
+
+    [Fact]
+    public void Default_stage_names_are_translated_but_a_name_an_admin_chose_is_kept()
+    {
+        UseCulture("pt-BR");
+        var text = Services.GetRequiredService<BoardText>();
+        Assert.Equal("Negociação", text.StageName("lead", new BoardStage("negotiation", "Negotiation", StageOutcome.Open, null, null)));
+        Assert.Equal("Fechado ganho", text.StageName("opportunity", new BoardStage("closed_won", "Closed won", StageOutcome.Won, null, null)));
+        Assert.Equal("Big deals", text.StageName("lead", new BoardStage("negotiation", "Big deals", StageOutcome.Open, null, null)));
+    }
+
+    [Fact]
+    public void A_stale_move_is_refused_with_who_moved_the_card_where_and_when_in_the_viewers_language()
+    {
+        var decision = MoveDecision.Refuse(MoveRefusal.StaleVersion, "english",
+            new LastMove("Morgan Acme", "Proposal", new DateTimeOffset(2026, 11, 21, 15, 4, 5, TimeSpan.Zero), "proposal"));
+        var text = Services.GetRequiredService<BoardText>();
+        var saoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
+        string? Name(string key) => key == "proposal" ? "Proposal" : null;
+
+        Assert.Equal("Morgan Acme moved this card to Proposal at 12:04:05 PM, after you loaded the board. The board has been refreshed.",
+            text.Refusal(decision, Name, saoPaulo).Replace('\u202F', ' '));
+        UseCulture("pt-BR");
+        Assert.Equal("Morgan Acme moveu este cartão para Proposta às 12:04:05, depois que você carregou o quadro. O quadro foi atualizado.",
+            text.Refusal(decision, key => key == "proposal" ? "Proposta" : null, saoPaulo));
+        Assert.Equal("Você não tem permissão para mover este cartão.",
+            text.Refusal(MoveDecision.Refuse(MoveRefusal.NotPermitted, "english"), Name, saoPaulo));
+    }
+
+    [Fact]
+    public void A_cards_spoken_name_carries_its_value_owner_and_next_action()
+    {
+        var text = Services.GetRequiredService<BoardText>();
+        var card = Own with { NextActionAt = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero), NextActionDetails = "Call back" };
+        Assert.Equal("Own card, $1,000, owner Riley, overdue next action Call back, due 11/20/2026 9:00 AM",
+            text.CardLabel(card, new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero), TimeZoneInfo.Utc).Replace('\u202F', ' '));
+    }
+}

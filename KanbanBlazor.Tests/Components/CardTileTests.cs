@@ -1,0 +1,103 @@
+using Bunit;
+using KanbanBlazor.Core.Boards;
+using KanbanBlazor.Web.Features.Board;
+using Xunit;
+
+namespace KanbanBlazor.Tests.Components;
+
+public sealed class CardTileTests : ComponentTest
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+
+    private IRenderedComponent<CardTile> Render(BoardCard card, TimeZoneInfo? zone = null, bool movable = false,
+        string? lockedReason = null, IReadOnlyList<(string, string)>? targets = null) =>
+        Render<CardTile>(p => p
+            .Add(c => c.Card, card)
+            .Add(c => c.Now, Now)
+            .Add(c => c.TimeZone, zone ?? TimeZoneInfo.Utc)
+            .Add(c => c.Movable, movable)
+            .Add(c => c.LockedReason, lockedReason)
+            .Add(c => c.MoveTargets, targets ?? []));
+
+    private static BoardCard Card(DateTimeOffset? nextActionAt = null, string title = "Northwind Traders: CRM rollout", string? details = "Call to confirm budget") =>
+        new(Guid.NewGuid(), title, "Northwind Traders", 21500m, "USD", Guid.NewGuid(), "Riley Acme", "new", "V", 1, nextActionAt, details);
+
+    [Fact]
+    public void A_card_shows_its_title_value_and_owner()
+    {
+        var tile = Render(Card());
+        Assert.Equal("Northwind Traders: CRM rollout", tile.Find("h3").TextContent);
+        Assert.Equal("$21,500", tile.Find(".kb-card__value").TextContent);
+        Assert.Equal("Riley Acme", tile.Find(".kb-card__owner").TextContent);
+        Assert.Empty(tile.FindAll(".kb-card__next"));
+    }
+
+    [Fact]
+    public void A_title_that_looks_like_html_is_shown_as_text_and_never_becomes_markup()
+    {
+        var tile = Render(Card(title: "<img src=x onerror=alert(1)>"));
+        Assert.Equal("<img src=x onerror=alert(1)>", tile.Find("h3").TextContent);
+        Assert.Empty(tile.FindAll("img"));
+        Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", tile.Markup);
+    }
+
+    [Fact]
+    public void A_next_action_in_the_past_is_marked_overdue()
+    {
+        var tile = Render(Card(Now.AddHours(-3)));
+        Assert.Contains("kb-card__next--overdue", tile.Find(".kb-card__next").ClassName);
+        Assert.Equal("Overdue: Call to confirm budget", tile.Find(".kb-card__next span").TextContent.Trim());
+    }
+
+    [Fact]
+    public void A_next_action_still_to_come_is_shown_plainly_in_the_viewers_time_zone()
+    {
+        var tile = Render(Card(Now.AddDays(2)), TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
+        Assert.DoesNotContain("kb-card__next--overdue", tile.Find(".kb-card__next").ClassName);
+        Assert.Equal("Next: Call to confirm budget", tile.Find(".kb-card__next span").TextContent.Trim());
+        Assert.Equal("23 Nov 07:00", tile.Find("time").TextContent);
+    }
+
+    [Fact]
+    public void In_brazilian_portuguese_money_and_dates_follow_the_culture()
+    {
+        UseCulture("pt-BR");
+        var tile = Render(Card(Now.AddDays(2)));
+        Assert.Equal("US$ 21.500", tile.Find(".kb-card__value").TextContent.Replace('\u00A0', ' '));
+        Assert.Equal("Próxima: Call to confirm budget", tile.Find(".kb-card__next span").TextContent.Trim());
+        Assert.Equal("23 de nov. 12:00", tile.Find("time").TextContent);
+    }
+
+    [Fact]
+    public void A_card_the_viewer_may_move_offers_a_move_to_menu_and_one_they_may_not_shows_a_lock()
+    {
+        var movable = Render(Card(), movable: true, targets: [("contacted", "Contacted"), ("won", "Won")]);
+        Assert.Equal("Move Northwind Traders: CRM rollout to…", movable.Find(".kb-card__actions button").GetAttribute("aria-label"));
+        Assert.Empty(movable.FindAll(".kb-card__lock"));
+        Assert.DoesNotContain("kb-card--locked", movable.Find(".kb-card").ClassName);
+
+        var locked = Render(Card(), movable: false, lockedReason: "Only the card's owner, a manager or an admin can move this card.");
+        Assert.Empty(locked.FindAll(".kb-card__actions"));
+        Assert.Single(locked.FindAll(".kb-card__lock"));
+        Assert.Contains("kb-card--locked", locked.Find(".kb-card").ClassName);
+    }
+
+    [Fact]
+    public void Choosing_a_stage_in_the_move_to_menu_reports_that_stage()
+    {
+        string? chosen = null;
+        var tile = Render<CardTile>(p => p
+            .Add(c => c.Card, Card())
+            .Add(c => c.Now, Now)
+            .Add(c => c.Movable, true)
+            .Add(c => c.MoveTargets, [("contacted", "Contacted"), ("won", "Won")])
+            .Add(c => c.OnMoveTo, (string stage) => chosen = stage));
+        var provider = Render<MudBlazor.MudPopoverProvider>();
+
+        tile.Find(".kb-card__actions button").Click();
+        provider.WaitForAssertion(() => Assert.NotEmpty(provider.FindAll(".mud-menu-item")));
+        provider.FindAll(".mud-menu-item").Single(i => i.TextContent.Contains("Won")).Click();
+
+        Assert.Equal("won", chosen);
+    }
+}

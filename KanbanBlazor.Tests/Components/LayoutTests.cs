@@ -1,0 +1,89 @@
+using Bunit;
+using KanbanBlazor.Core.Access;
+using KanbanBlazor.Web.Components;
+using KanbanBlazor.Web.Components.Layout;
+using KanbanBlazor.Web.Tenancy;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Xunit;
+
+namespace KanbanBlazor.Tests.Components;
+
+public sealed class LayoutTests : ComponentTest
+{
+    private static readonly Guid User = Guid.NewGuid();
+    private static readonly CurrentTenant Acme = new(Guid.NewGuid(), "acme", "Acme Corporation", User, "Casey Consultant", TenantRole.Manager);
+    private static readonly CurrentTenant Globex = new(Guid.NewGuid(), "globex", "Globex Inc.", User, "Casey Consultant", TenantRole.SalesRep);
+
+    private IRenderedComponent<MudPopoverProvider> OpenUserMenu(params CurrentTenant[] memberships)
+    {
+        var provider = Render<MudPopoverProvider>();
+        var menu = Render<UserMenu>(p => p.Add(m => m.Tenant, Acme).Add(m => m.Memberships, memberships));
+        menu.Find("button[aria-label='Account menu for Casey Consultant']").Click();
+        provider.WaitForAssertion(() => Assert.NotEmpty(provider.FindAll("form[action='/account/logout']")));
+        return provider;
+    }
+
+    [Fact]
+    public void The_user_menu_says_who_is_signed_in_with_which_role_and_offers_language_theme_and_sign_out()
+    {
+        var menu = OpenUserMenu(Acme);
+        Assert.Contains("Manager · Acme Corporation", menu.Find(".kb-user-menu__role").TextContent);
+        Assert.Equal(["en-US", "pt-BR"], menu.FindAll("form[action='/account/culture'] input[name=culture]").Select(i => i.GetAttribute("value")));
+        Assert.Single(menu.FindAll("[role=menuitemcheckbox]"));
+        var signOut = menu.Find("form[action='/account/logout']");
+        Assert.Equal("post", signOut.GetAttribute("method"));
+        Assert.Equal("test-token", signOut.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value"));
+    }
+
+    [Fact]
+    public void A_member_of_one_organisation_gets_no_organisation_switcher() =>
+        Assert.Empty(OpenUserMenu(Acme).FindAll("form[action='/account/tenant']"));
+
+    [Fact]
+    public void The_organisation_switcher_lists_every_membership_and_each_choice_posts_the_switch()
+    {
+        var menu = OpenUserMenu(Acme, Globex);
+        var choices = menu.FindAll("form[action='/account/tenant']");
+        Assert.Equal(["acme", "globex"], choices.Select(f => f.QuerySelector("input[name=tenant]")!.GetAttribute("value")));
+        Assert.All(choices, f => Assert.Equal("submit", f.QuerySelector("button")!.GetAttribute("type")));
+        Assert.Equal("true", choices[0].QuerySelector("button")!.GetAttribute("aria-checked"));
+        Assert.Equal("false", choices[1].QuerySelector("button")!.GetAttribute("aria-checked"));
+        Assert.Contains("Sales rep", choices[1].TextContent);
+    }
+
+    [Fact]
+    public void Choosing_the_dark_theme_reports_it()
+    {
+        bool? dark = null;
+        var provider = Render<MudPopoverProvider>();
+        var menu = Render<UserMenu>(p => p.Add(m => m.Tenant, Acme).Add(m => m.Memberships, [Acme])
+            .Add(m => m.DarkModeChanged, (bool value) => dark = value));
+        menu.Find("button[aria-label='Account menu for Casey Consultant']").Click();
+        provider.WaitForAssertion(() => provider.Find("[role=menuitemcheckbox]").Click());
+        Assert.True(dark);
+    }
+
+    [Fact]
+    public void The_not_found_page_offers_a_way_back_in_the_viewers_language()
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized("rep@acme.demo");
+        var english = Render<NotFound>();
+        Assert.Equal("Not found", english.Find("h1").TextContent);
+        Assert.Equal("/board/lead", english.Find("a").GetAttribute("href"));
+
+        UseCulture("pt-BR");
+        var portuguese = Render<NotFound>();
+        Assert.Equal("Página não encontrada", portuguese.Find("h1").TextContent);
+        Assert.Contains("Ir para o quadro de leads", portuguese.Find("a").TextContent);
+    }
+
+    [Fact]
+    public void The_not_found_page_sends_an_anonymous_visitor_to_sign_in()
+    {
+        AddAuthorization();
+        var page = Render<NotFound>();
+        Assert.Equal("/account/login", page.Find("a").GetAttribute("href"));
+    }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using KanbanBlazor.Core.Boards;
+using KanbanBlazor.Core.Moves;
+using Microsoft.Extensions.Localization;
+
+namespace KanbanBlazor.Web.Features.Board;
+
+/// <summary>How the board words things in the viewer's language: board and stage names (a stage keeps
+/// the name an admin gave it; the default names are translated), refusals, and a card's spoken name.</summary>
+public sealed class BoardText(IStringLocalizer<Strings> l)
+{
+    public string BoardName(string entityType) => l[$"Board.{entityType}"];
+
+    public string StageName(string entityType, BoardStage stage)
+    {
+        var isDefault = EntityTypes.IsKnown(entityType) &&
+            EntityTypes.DefaultStages(entityType).Any(d => d.Key == stage.Key && d.Name == stage.Name);
+        if (!isDefault) return stage.Name;
+        var translated = l[$"Stage.{entityType}.{stage.Key}"];
+        return translated.ResourceNotFound ? stage.Name : translated.Value;
+    }
+
+    /// <param name="stageName">the viewer's name for a stage key, or null when the board has no such stage</param>
+    public string Refusal(MoveDecision decision, Func<string, string?> stageName, TimeZoneInfo zone) => decision.Refusal switch
+    {
+        MoveRefusal.StaleVersion when decision.LastMove is { } last =>
+            l["Move.StaleBy", last.MovedBy, (last.ToStage is null ? null : stageName(last.ToStage)) ?? last.ToStageName,
+                TimeZoneInfo.ConvertTime(last.At, zone).ToString("T", CultureInfo.CurrentCulture)],
+        { } refusal => l[$"Move.Refused.{refusal}"],
+        null => "",
+    };
+
+    /// <summary>What a screen reader says for a card: title, value, owner and next action.</summary>
+    public string CardLabel(BoardCard card, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var parts = new List<string> { card.Title, Money.Format(card.Value, card.Currency) };
+        if (card.OwnerName is not null) parts.Add(l["Card.OwnerLabel", card.OwnerName]);
+        if (card.NextActionAt is { } due)
+        {
+            var when = TimeZoneInfo.ConvertTime(due, zone).ToString("g", CultureInfo.CurrentCulture);
+            parts.Add(due < now ? l["Card.NextOverdueLabel", card.NextActionDetails ?? "", when] : l["Card.NextLabel", card.NextActionDetails ?? "", when]);
+        }
+        return string.Join(", ", parts);
+    }
+
+    public string this[string key] => l[key];
+
+    public string this[string key, params object[] arguments] => l[key, arguments];
+}
