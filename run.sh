@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+dotnet tool restore >/dev/null  # dotnet-ef (dotnet-tools.json), for adding migrations
 scripts/pg.sh start .data/pg 5433
 trap 'scripts/pg.sh stop .data/pg' EXIT
 

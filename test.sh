@@ -21,6 +21,7 @@ trap cleanup EXIT
 PG_FSYNC=${PG_FSYNC:-off} scripts/pg.sh start "$pg_dir/data" "$pg_port"
 export KANBAN_TEST_PG_PORT=$pg_port
 
+dotnet tool restore >/dev/null  # dotnet-ef, from dotnet-tools.json
 dotnet build KanbanBlazor.sln -c Release -nologo -v q -clp:ErrorsOnly
 
 results=$(mktemp -d)

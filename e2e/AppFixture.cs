@@ -25,6 +25,8 @@ public sealed class AppFixture : IAsyncLifetime
     public string BaseUrl { get; private set; } = "";
     /// <summary>The app's database as the superuser, for arranging what the app itself would not do.</summary>
     public string DatabaseConnectionString { get; private set; } = "";
+    /// <summary>The app reaches PostgreSQL through this relay, so that a test can cut it off.</summary>
+    public DatabaseProxy Database { get; private set; } = null!;
     public IPlaywright Playwright { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
 
@@ -45,10 +47,11 @@ public sealed class AppFixture : IAsyncLifetime
             RedirectStandardError = true,
         };
         var server = $"Host=127.0.0.1;Port={pgPort}";
+        Database = new DatabaseProxy(int.Parse(pgPort, System.Globalization.CultureInfo.InvariantCulture));
         DatabaseConnectionString = $"{server};Database={database};Username=postgres;Pooling=false";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_URLS"] = BaseUrl;
-        start.Environment["ConnectionStrings__Kanban"] = $"{server};Database={database};Username=kanban_app";
+        start.Environment["ConnectionStrings__Kanban"] = $"Host=127.0.0.1;Port={Database.Port};Database={database};Username=kanban_app;Timeout=3";
         start.Environment["ConnectionStrings__KanbanOwner"] = $"{server};Database={database};Username=kanban_owner;Pooling=false";
         start.Environment["Database__BootstrapConnectionString"] = $"{server};Database=postgres;Username=postgres;Pooling=false";
         start.Environment["Database__SeedDemoData"] = "true";
@@ -176,6 +179,7 @@ public sealed class AppFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.CloseAsync();
+        if (Database is not null) await Database.DisposeAsync();
         Playwright?.Dispose();
         if (app is { HasExited: false })
         {

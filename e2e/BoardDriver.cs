@@ -12,9 +12,26 @@ public static class BoardDriver
 
     public static ILocator CardById(this IPage page, string cardId) => page.Locator($"[data-id='{cardId}']");
 
+    /// <summary>Collects what the page reports as errors (console errors and uncaught exceptions) from now on.</summary>
+    public static List<string> ConsoleErrors(this IPage page)
+    {
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") lock (errors) errors.Add(message.Text);
+        };
+        page.PageError += (_, error) =>
+        {
+            lock (errors) errors.Add(error);
+        };
+        return errors;
+    }
+
     /// <summary>Opens the user menu in the app bar (name, role, organisation, language, theme, sign out).</summary>
     public static async Task OpenUserMenuAsync(this IPage page)
     {
+        // A click before the page is interactive would be lost.
+        await page.Locator("main[data-interactive]").WaitForAsync();
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^(Account menu|Menu da conta)") }).ClickAsync();
         await Microsoft.Playwright.Assertions.Expect(page.Locator("form[action='/account/logout'] button")).ToBeVisibleAsync();
     }

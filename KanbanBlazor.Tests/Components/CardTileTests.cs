@@ -98,6 +98,6 @@ public sealed class CardTileTests : ComponentTest
         provider.WaitForAssertion(() => Assert.NotEmpty(provider.FindAll(".mud-menu-item")));
         provider.FindAll(".mud-menu-item").Single(i => i.TextContent.Contains("Won")).Click();
 
-        Assert.Equal("won", chosen);
+        tile.WaitForAssertion(() => Assert.Equal("won", chosen));
     }
 }

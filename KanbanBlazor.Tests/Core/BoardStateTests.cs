@@ -96,6 +96,36 @@ public sealed class BoardStateTests
         Assert.Equal(7, board.Sequence);
     }
 
+    [Fact]
+    public void A_local_move_that_was_not_saved_is_taken_back_to_where_the_card_was()
+    {
+        var a = Card("A", "new", "F");
+        var b = Card("B", "new", "k");
+        var w = Card("W", "won", "V");
+        var board = new BoardState("lead", 7, Stages, [a, b, w]);
+
+        var original = board.MoveLocally(a.Id, "won", 0);
+        board.Restore(original!);
+
+        Assert.Equal(["A", "B"], board.CardsIn("new").Select(c => c.Title));
+        Assert.Equal(["W"], board.CardsIn("won").Select(c => c.Title));
+        Assert.Equal("new", board.Find(a.Id)!.Stage);
+    }
+
+    [Fact]
+    public void Taking_back_a_local_move_leaves_a_card_that_a_confirmed_change_has_moved_since()
+    {
+        var a = Card("A", "new", "F");
+        var board = new BoardState("lead", 7, Stages, [a]);
+        var original = board.MoveLocally(a.Id, "won", 0);
+        Assert.True(board.TryApply(8, Moved(a, "won", "V")));
+
+        board.Restore(original!);
+
+        Assert.Equal(["A"], board.CardsIn("won").Select(c => c.Title));
+        Assert.Empty(board.CardsIn("new"));
+    }
+
     [Theory]
     [InlineData(0, null, "F")]
     [InlineData(1, "F", "k")]

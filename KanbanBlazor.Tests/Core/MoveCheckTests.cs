@@ -21,6 +21,16 @@ public sealed class MoveCheckTests
         Assert.True(Decide(role, Colleague).IsAllowed);
 
     [Fact]
+    public void A_drag_that_began_in_another_stage_than_the_card_is_in_now_is_stale_even_with_the_same_version()
+    {
+        var decision = MoveCheck.Decide(new MoveRequest(RepsCard.Id, 3, "won", 0, FromStage: "contacted"), RepsCard, Stages, TenantRole.Manager, Colleague,
+            new LastMove("Morgan", "New", DateTimeOffset.UtcNow, "new"));
+        Assert.Equal(MoveRefusal.StaleVersion, decision.Refusal);
+        Assert.Equal("new", decision.LastMove?.ToStage);
+        Assert.True(MoveCheck.Decide(new MoveRequest(RepsCard.Id, 3, "won", 0, FromStage: "new"), RepsCard, Stages, TenantRole.Manager, Colleague).IsAllowed);
+    }
+
+    [Fact]
     public void A_sales_rep_may_move_their_own_card() => Assert.True(Decide(TenantRole.SalesRep, Rep).IsAllowed);
 
     [Fact]

@@ -1,47 +1,32 @@
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions;
 
 namespace KanbanBlazor.Web.Data;
 
-/// <summary>Identity and tenant membership: the data read before a tenant is known (at sign-in).</summary>
+/// <summary>
+/// Identity and tenant membership: the data read before a tenant is known (at sign-in). It also owns
+/// the schema and its EF Core migrations (Data/Migrations): its model maps every table, the board
+/// tables included, which <see cref="KanbanDbContext"/> maps again for queries and excludes from
+/// migrations. Add a migration with <c>dotnet ef migrations add Name --project KanbanBlazor.Web
+/// --context AccountsDbContext</c>; the app applies pending ones at start-up (<see cref="DatabaseMigrator"/>).
+/// </summary>
 public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> options)
     : IdentityUserContext<AppUser, Guid>(options)
 {
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<TenantMembership> Memberships => Set<TenantMembership>();
 
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration) =>
+        // Indexes are declared one by one (SchemaModel), not added for every foreign key.
+        configuration.Conventions.Remove<ForeignKeyIndexConvention>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
-        builder.Entity<AppUser>().ToTable("users");
-        builder.Entity<IdentityUserClaim<Guid>>().ToTable("user_claims");
-        builder.Entity<IdentityUserLogin<Guid>>().ToTable("user_logins");
-        builder.Entity<IdentityUserToken<Guid>>().ToTable("user_tokens");
-        builder.Entity<AppUser>().Property(u => u.DisplayName).IsRequired();
-        builder.Entity<Tenant>(TenantMapping.Configure);
-        builder.Entity<TenantMembership>(TenantMapping.Configure);
-        builder.Entity<TenantMembership>(membership =>
-        {
-            // Known here (not in KanbanDbContext) so that EF inserts tenants and users first.
-            membership.HasOne<Tenant>().WithMany().HasForeignKey(m => m.TenantId);
-            membership.HasOne<AppUser>().WithMany().HasForeignKey(m => m.UserId);
-        });
-        builder.UseSnakeCaseColumns();
-    }
-}
-
-internal static class TenantMapping
-{
-    public static void Configure(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<Tenant> tenant)
-    {
-        tenant.ToTable("tenants");
-        tenant.HasIndex(t => t.Slug).IsUnique();
-    }
-
-    public static void Configure(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<TenantMembership> membership)
-    {
-        membership.ToTable("tenant_memberships");
-        membership.HasKey(m => new { m.TenantId, m.UserId });
+        SchemaModel.Memberships(builder);
+        SchemaModel.Boards(builder);
+        SchemaModel.IdentityAndReferences(builder);
+        SchemaModel.Name(builder);
     }
 }

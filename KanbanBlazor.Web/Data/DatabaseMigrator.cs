@@ -1,31 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 
 namespace KanbanBlazor.Web.Data;
 
 /// <summary>
-/// Applies the versioned, hand-written SQL scripts in Data/Migrations (embedded resources, applied in
-/// name order) as the owning role. A session-level advisory lock makes instances that start together
-/// take turns: the second finds the work done. Each script runs in its own transaction with its
-/// version row, so a failed script leaves nothing half-applied.
+/// Applies the EF Core migrations of <see cref="AccountsDbContext"/> (Data/Migrations) as the owning
+/// role. EF's own migration lock is not race-safe on PostgreSQL, so instances that start together
+/// take turns on a session-level advisory lock held by the connection the migrations run on: the
+/// second finds the work done. Each migration runs in its own transaction.
+/// A database made by the hand-written migrator that came before (schema_migrations holding
+/// 0001_initial: a developer's .data/) is taken over: its schema is the initial migration's, so that
+/// migration is recorded as applied and the rest run as usual; no data is touched.
 /// </summary>
 public sealed class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
 {
     private const long AdvisoryLockKey = 0x4B616E62616E; // "Kanban"
-
-    public static IReadOnlyList<(string Version, string Sql)> Scripts()
-    {
-        var assembly = typeof(DatabaseMigrator).Assembly;
-        const string prefix = "KanbanBlazor.Web.Data.Migrations.";
-        return assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .Select(n =>
-            {
-                using var reader = new StreamReader(assembly.GetManifestResourceStream(n)!);
-                return (n[prefix.Length..^4], reader.ReadToEnd());
-            })
-            .ToList();
-    }
+    /// <summary>The session setting migrations read to know which role to grant the app's access to.</summary>
+    public const string AppRoleSetting = "kanban.app_role";
+    private const string LegacyInitial = "0001_initial";
 
     /// <param name="ownerConnectionString">a role that owns (or may create) the schema</param>
     /// <param name="appRole">the role the app connects as: granted data access, never ownership</param>
@@ -33,47 +27,53 @@ public sealed class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
     {
         await using var connection = new NpgsqlConnection(ownerConnectionString);
         await connection.OpenAsync(ct);
-        await Execute(connection, $"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
+        await ExecuteAsync(connection, $"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
         try
         {
-            await Execute(connection, """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version text PRIMARY KEY,
-                    applied_at timestamptz NOT NULL DEFAULT now())
-                """, ct);
-            var applied = new HashSet<string>();
-            await using (var read = new NpgsqlCommand("SELECT version FROM schema_migrations", connection))
-            await using (var rows = await read.ExecuteReaderAsync(ct))
-                while (await rows.ReadAsync(ct)) applied.Add(rows.GetString(0));
-
-            foreach (var (version, sql) in Scripts().Where(s => !applied.Contains(s.Version)))
+            await using (var setting = new NpgsqlCommand("SELECT set_config(@name, @role, false)", connection))
             {
-                await using var tx = await connection.BeginTransactionAsync(ct);
-                await Execute(connection, sql, ct);
-                await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (version) VALUES (@v)", connection))
-                {
-                    record.Parameters.AddWithValue("v", version);
-                    await record.ExecuteNonQueryAsync(ct);
-                }
-                await tx.CommitAsync(ct);
-                logger.LogInformation("Applied migration {Version}", version);
+                setting.Parameters.AddWithValue("name", AppRoleSetting);
+                setting.Parameters.AddWithValue("role", appRole);
+                await setting.ExecuteNonQueryAsync(ct);
             }
-
-            var role = new NpgsqlCommandBuilder().QuoteIdentifier(appRole);
-            await Execute(connection, $"""
-                GRANT USAGE ON SCHEMA public TO {role};
-                GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
-                GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
-                REVOKE ALL ON schema_migrations FROM {role};
-                """, ct);
+            await using var db = new AccountsDbContext(new DbContextOptionsBuilder<AccountsDbContext>().UseNpgsql(connection).Options);
+            await TakeOverLegacySchemaAsync(db, connection, ct);
+            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+            if (pending.Count == 0) return;
+            await db.Database.MigrateAsync(ct);
+            logger.LogInformation("Applied migrations {Migrations}", pending);
         }
         finally
         {
-            await Execute(connection, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
+            await ExecuteAsync(connection, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
         }
     }
 
-    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken ct)
+    private async Task TakeOverLegacySchemaAsync(AccountsDbContext db, NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using (var check = new NpgsqlCommand(
+            "SELECT to_regclass('public.schema_migrations') IS NOT NULL AND EXISTS (SELECT 1 FROM pg_class WHERE relname = 'tenants')", connection))
+        {
+            if (await check.ExecuteScalarAsync(ct) is not true) return;
+        }
+        await using (var legacy = new NpgsqlCommand("SELECT count(*) FROM schema_migrations WHERE version = @v", connection))
+        {
+            legacy.Parameters.AddWithValue("v", LegacyInitial);
+            if ((long)(await legacy.ExecuteScalarAsync(ct))! == 0)
+                throw new InvalidOperationException("schema_migrations exists without 0001_initial: this database is not one KanbanBlazor made.");
+        }
+
+        var initial = db.Database.GetMigrations().First();
+        var history = db.GetService<IHistoryRepository>();
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await ExecuteAsync(connection, history.GetCreateIfNotExistsScript(), ct);
+        await ExecuteAsync(connection, history.GetInsertScript(new HistoryRow(initial, ProductInfo.GetVersion())), ct);
+        await ExecuteAsync(connection, "DROP TABLE schema_migrations", ct);
+        await tx.CommitAsync(ct);
+        logger.LogWarning("Took over a database made by the hand-written migrator: recorded {Migration} as applied", initial);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(ct);

@@ -6,6 +6,9 @@ namespace KanbanBlazor.Web.Data;
 public sealed class AppUser : IdentityUser<Guid>
 {
     public required string DisplayName { get; set; }
+    /// <summary>The UI language the user chose last (en-US, pt-BR), so that it follows them to every
+    /// device they sign in on; null until they choose one.</summary>
+    public string? PreferredCulture { get; set; }
 }
 
 public sealed class Tenant

@@ -18,40 +18,25 @@ public sealed class KanbanDbContext(DbContextOptions<KanbanDbContext> options) :
     public DbSet<CardMove> Moves => Set<CardMove>();
     public DbSet<TenantMembership> Members => Set<TenantMembership>();
 
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration) =>
+        configuration.Conventions.Remove<Microsoft.EntityFrameworkCore.Metadata.Conventions.ForeignKeyIndexConvention>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
-        builder.Entity<TenantMembership>(TenantMapping.Configure);
-        builder.Entity<TenantMembership>().HasQueryFilter(m => m.TenantId == TenantId);
+        SchemaModel.Memberships(builder);
+        SchemaModel.Boards(builder);
+        SchemaModel.Name(builder);
 
-        builder.Entity<BoardConfig>(config =>
-        {
-            config.ToTable("kanban_configs");
-            config.HasIndex(c => new { c.TenantId, c.EntityType }).IsUnique();
-            config.HasMany(c => c.Stages).WithOne().HasForeignKey(s => s.BoardConfigId);
-            config.HasQueryFilter(c => c.TenantId == TenantId);
-        });
-        builder.Entity<Stage>(stage =>
-        {
-            stage.ToTable("kanban_stages");
-            stage.HasQueryFilter(s => s.TenantId == TenantId);
-        });
-        builder.Entity<Card>(card =>
-        {
-            card.ToTable("cards");
-            card.Property(c => c.Value).HasPrecision(14, 2);
-            card.Property(c => c.Currency).HasMaxLength(3).IsFixedLength();
-            card.Property(c => c.Position).UseCollation("C");
-            card.Property(c => c.Version).IsConcurrencyToken();
-            card.HasQueryFilter(c => c.TenantId == TenantId);
-        });
-        builder.Entity<CardMove>(move =>
-        {
-            move.ToTable("kanban_moves");
-            move.Property(m => m.Metadata).HasColumnType("jsonb");
-            move.Property(m => m.ToPosition).UseCollation("C");
-            move.HasQueryFilter(m => m.TenantId == TenantId);
-        });
-        builder.UseSnakeCaseColumns();
+        // Every tenant-owned table answers only for this context's tenant (row-level security agrees).
+        builder.Entity<TenantMembership>().HasQueryFilter(m => m.TenantId == TenantId);
+        builder.Entity<BoardConfig>().HasQueryFilter(c => c.TenantId == TenantId);
+        builder.Entity<Stage>().HasQueryFilter(s => s.TenantId == TenantId);
+        builder.Entity<Card>().HasQueryFilter(c => c.TenantId == TenantId);
+        builder.Entity<CardMove>().HasQueryFilter(m => m.TenantId == TenantId);
+
+        // AccountsDbContext owns the schema; this context only queries what it shares with it.
+        foreach (var entity in builder.Model.GetEntityTypes())
+            entity.SetIsTableExcludedFromMigrations(true);
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

@@ -3,7 +3,6 @@ using KanbanBlazor.Web.Data;
 using KanbanBlazor.Web.Tenancy;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 using KanbanBlazor.Web.Components;
 
@@ -36,14 +35,17 @@ public static class AccountEndpoints
             return Results.LocalRedirect("/account/login?signedOut=true");
         }).RequireAuthorization();
 
-        // The UI language: remembered in the request-localization cookie for a year, then back to the page.
-        account.MapPost("/culture", ([FromForm] string? culture, [FromForm] string? returnUrl, HttpContext http) =>
+        // The UI language: remembered in the request-localization cookie, and on the user's account so
+        // that it follows them to other devices; then back to the page they were on.
+        account.MapPost("/culture", async ([FromForm] string? culture, [FromForm] string? returnUrl, HttpContext http, UserManager<AppUser> users) =>
         {
-            if (!Cultures.IsSupported(culture)) return Results.BadRequest();
-            http.Response.Cookies.Append(
-                CookieRequestCultureProvider.DefaultCookieName,
-                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture!)),
-                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
+            if (!Cultures.IsSupported(culture)) return Results.Problem(statusCode: 400, title: "Unknown language", detail: $"Choose one of {string.Join(", ", Cultures.Names)}.");
+            Cultures.Remember(http, culture!);
+            if (http.User.UserId() is { } userId && await users.FindByIdAsync(userId.ToString()) is { } user && user.PreferredCulture != culture)
+            {
+                user.PreferredCulture = culture;
+                await users.UpdateAsync(user);
+            }
             return Results.LocalRedirect(Login.IsLocal(returnUrl) ? returnUrl! : "/");
         });
 

@@ -1,6 +1,6 @@
--- 0001: identity, tenants and the lead board (kanban_configs, kanban_stages, cards, kanban_moves).
--- Hand-written: EF Core's design tools are not available here. SchemaMatchesModelTests keeps this in
--- step with the EF model. Runs as the owning role, inside one transaction, under an advisory lock.
+-- A test fixture, no longer part of the app: the schema as the hand-written migrator (before EF Core
+-- migrations) made it, script 0001_initial. MigrationTests builds a database with it, the way a
+-- developer's .data/ was built, and proves the EF migrator takes it over without losing data.
 
 CREATE TABLE tenants (
     id          uuid PRIMARY KEY,

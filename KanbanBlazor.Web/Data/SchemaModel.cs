@@ -1,0 +1,138 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace KanbanBlazor.Web.Data;
+
+/// <summary>
+/// The tables, columns, keys, constraints and indexes of the schema, shared by both contexts:
+/// <see cref="AccountsDbContext"/> owns the schema and its migrations (it maps every table);
+/// <see cref="KanbanDbContext"/> maps the tenancy and board tables again to query them and excludes
+/// them from migrations. Constraint and index names are the ones PostgreSQL gave the schema before
+/// it had EF migrations ("cards_pkey", "cards_owner_id_fkey", "tenants_slug_key"), so that a database
+/// from those days and a new one are the same, and later migrations can address either by name.
+/// </summary>
+internal static class SchemaModel
+{
+    public static void Memberships(ModelBuilder builder)
+    {
+        builder.Entity<TenantMembership>(membership =>
+        {
+            membership.ToTable("tenant_memberships", t => t.HasCheckConstraint("tenant_memberships_role_check", "role IN ('Admin', 'Manager', 'SalesRep', 'Viewer')"));
+            membership.HasKey(m => new { m.TenantId, m.UserId });
+            membership.HasIndex(m => m.UserId).HasDatabaseName("ix_tenant_memberships_user_id");
+            membership.Property(m => m.CreatedAt).HasDefaultValueSql("now()");
+        });
+    }
+
+    public static void Boards(ModelBuilder builder)
+    {
+        builder.Entity<BoardConfig>(config =>
+        {
+            config.ToTable("kanban_configs", t => t.HasCheckConstraint("kanban_configs_entity_type_check", "entity_type IN ('lead', 'opportunity', 'task', 'customer')"));
+            config.HasAlternateKey(c => new { c.TenantId, c.EntityType });
+            config.HasMany(c => c.Stages).WithOne().HasForeignKey(s => s.BoardConfigId);
+            config.Property(c => c.Version).HasDefaultValueSql("1");
+            config.Property(c => c.Sequence).HasDefaultValueSql("0");
+            config.Property(c => c.UpdatedAt).HasDefaultValueSql("now()");
+        });
+        builder.Entity<Stage>(stage =>
+        {
+            stage.ToTable("kanban_stages", t =>
+            {
+                t.HasCheckConstraint("kanban_stages_key_check", "key ~ '^[a-z][a-z0-9_]{0,39}$'");
+                t.HasCheckConstraint("kanban_stages_outcome_check", "outcome IN ('Open', 'Won', 'Lost')");
+                t.HasCheckConstraint("kanban_stages_wip_soft_limit_check", "wip_soft_limit > 0");
+                t.HasCheckConstraint("kanban_stages_wip_hard_limit_check", "wip_hard_limit > 0");
+            });
+            stage.HasAlternateKey(s => new { s.BoardConfigId, s.Key });
+            stage.HasIndex(s => s.TenantId).HasDatabaseName("ix_kanban_stages_tenant_id");
+        });
+        builder.Entity<Card>(card =>
+        {
+            card.ToTable("cards", t => t.HasCheckConstraint("cards_title_check", "length(title) BETWEEN 1 AND 200"));
+            card.Property(c => c.Value).HasPrecision(14, 2).HasDefaultValueSql("0");
+            card.Property(c => c.Currency).HasMaxLength(3).IsFixedLength().HasDefaultValueSql("'USD'");
+            // Ordering keys compare byte-wise, whatever the database's collation.
+            card.Property(c => c.Position).UseCollation("C");
+            card.Property(c => c.Version).IsConcurrencyToken().HasDefaultValueSql("1");
+            card.Property(c => c.CreatedAt).HasDefaultValueSql("now()");
+            card.Property(c => c.UpdatedAt).HasDefaultValueSql("now()");
+            card.HasIndex(c => new { c.TenantId, c.EntityType, c.Stage, c.Position }).HasDatabaseName("ix_cards_board_order");
+            // "This tenant's cards whose next action is due, oldest first."
+            card.HasIndex(c => new { c.TenantId, c.NextActionAt }).HasDatabaseName("ix_cards_next_action_due").HasFilter("next_action_at IS NOT NULL");
+            card.HasIndex(c => new { c.TenantId, c.LastActivityAt }).HasDatabaseName("ix_cards_last_activity").IsDescending(false, true);
+        });
+        builder.Entity<CardMove>(move =>
+        {
+            move.ToTable("kanban_moves");
+            move.Property(m => m.Metadata).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
+            move.Property(m => m.ToPosition).UseCollation("C");
+            move.Property(m => m.CreatedAt).HasDefaultValueSql("now()");
+            move.HasOne<CardMove>().WithMany().HasForeignKey(m => m.UndoMoveId);
+            move.HasIndex(m => new { m.TenantId, m.EntityType, m.EntityId }).HasDatabaseName("ix_kanban_moves_entity");
+            move.HasIndex(m => new { m.TenantId, m.CreatedAt }).HasDatabaseName("ix_kanban_moves_created_at");
+            move.HasIndex(m => m.UndoMoveId).HasDatabaseName("ix_kanban_moves_undo_move_id");
+            move.HasIndex(m => new { m.TenantId, m.EntityType, m.Sequence }).HasDatabaseName("ix_kanban_moves_board_sequence").IsUnique();
+        });
+    }
+
+    /// <summary>What only the owning context knows: tenants, identity's tables, and the foreign keys
+    /// from memberships and board rows to tenants and users.</summary>
+    public static void IdentityAndReferences(ModelBuilder builder)
+    {
+        builder.Entity<Tenant>(tenant =>
+        {
+            tenant.ToTable("tenants", t => t.HasCheckConstraint("tenants_slug_check", "slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'"));
+            tenant.HasAlternateKey(t => t.Slug);
+            tenant.Property(t => t.CreatedAt).HasDefaultValueSql("now()");
+        });
+        builder.Entity<AppUser>(user =>
+        {
+            user.ToTable("users");
+            user.Property(u => u.DisplayName).IsRequired();
+            user.Property(u => u.PreferredCulture).HasMaxLength(10);
+            user.HasIndex(u => u.NormalizedUserName).HasDatabaseName("ix_users_normalized_user_name");
+            user.HasIndex(u => u.NormalizedEmail).HasDatabaseName("ix_users_normalized_email");
+        });
+        builder.Entity<IdentityUserClaim<Guid>>(claim =>
+        {
+            claim.ToTable("user_claims");
+            claim.HasIndex(c => c.UserId).HasDatabaseName("ix_user_claims_user_id");
+        });
+        builder.Entity<IdentityUserLogin<Guid>>(login =>
+        {
+            login.ToTable("user_logins");
+            login.HasIndex(l => l.UserId).HasDatabaseName("ix_user_logins_user_id");
+        });
+        builder.Entity<IdentityUserToken<Guid>>().ToTable("user_tokens");
+
+        builder.Entity<TenantMembership>(membership =>
+        {
+            membership.HasOne<Tenant>().WithMany().HasForeignKey(m => m.TenantId);
+            membership.HasOne<AppUser>().WithMany().HasForeignKey(m => m.UserId);
+        });
+        // Tenant-owned rows keep their tenant: deleting a tenant is an explicit job, never a cascade.
+        builder.Entity<BoardConfig>().HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.NoAction);
+        builder.Entity<Stage>().HasOne<Tenant>().WithMany().HasForeignKey(s => s.TenantId).OnDelete(DeleteBehavior.NoAction);
+        builder.Entity<Card>().HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.NoAction);
+        builder.Entity<Card>().HasOne<AppUser>().WithMany().HasForeignKey(c => c.OwnerId).OnDelete(DeleteBehavior.NoAction);
+        builder.Entity<CardMove>().HasOne<Tenant>().WithMany().HasForeignKey(m => m.TenantId).OnDelete(DeleteBehavior.NoAction);
+    }
+
+    /// <summary>snake_case columns, and keys and constraints named as PostgreSQL names them by default.</summary>
+    public static void Name(ModelBuilder builder)
+    {
+        builder.UseSnakeCaseColumns();
+        foreach (var entity in builder.Model.GetEntityTypes())
+        {
+            var table = entity.GetTableName();
+            if (table is null) continue;
+            var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
+            string Columns(IEnumerable<IMutableProperty> properties) => string.Join("_", properties.Select(p => p.GetColumnName(store)));
+            entity.FindPrimaryKey()?.SetName($"{table}_pkey");
+            foreach (var key in entity.GetDeclaredKeys().Where(k => !k.IsPrimaryKey())) key.SetName($"{table}_{Columns(key.Properties)}_key");
+            foreach (var foreignKey in entity.GetDeclaredForeignKeys()) foreignKey.SetConstraintName($"{table}_{Columns(foreignKey.Properties)}_fkey");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Xunit;
+using static Microsoft.Playwright.Assertions;
+
+namespace KanbanBlazor.E2E;
+
+/// <summary>A drop is either saved or refused with a reason, and the card shows where it really is.</summary>
+[Collection(AppCollection.Name)]
+public sealed class DropTests(AppFixture app)
+{
+    [Fact]
+    public async Task A_card_a_colleague_moves_with_the_keyboard_while_it_is_being_dragged_is_refused_with_a_reason_and_the_console_stays_clean()
+    {
+        var rep = await app.OpenBoardAsync("rep@acme.demo");
+        var errors = rep.ConsoleErrors();
+        var manager = await app.OpenBoardAsync("manager@acme.demo");
+        var card = rep.Stage("New").Locator(".kb-sortable__item--movable").First;
+        var cardId = await card.GetAttributeAsync("data-id") ?? throw new InvalidOperationException();
+        var sequence = await manager.SequenceAsync();
+
+        await rep.DragToTopAsync(card, rep.Stage("Qualified"), async () =>
+        {
+            // The rep still holds the card: the manager moves it one stage right with Alt+Arrow.
+            await manager.CardById(cardId).FocusAsync();
+            await manager.Keyboard.PressAsync("Alt+ArrowRight");
+            await manager.ExpectSavedAfterAsync(sequence);
+            await Expect(manager.Stage("Contacted").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+        });
+
+        await Expect(rep.GetByRole(AriaRole.Alert)).ToContainTextAsync(new Regex("while you were dragging|moved this card to Contacted"));
+        await Expect(rep.Stage("Contacted").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+        await Expect(rep.Stage("Qualified").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(0);
+        await rep.ReloadAsync();
+        await Expect(rep.Stage("Contacted").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task A_drag_picked_up_before_a_colleagues_move_of_the_same_card_does_not_win_over_it()
+    {
+        var admin = await app.OpenBoardAsync("admin@acme.demo");
+        var manager = await app.OpenBoardAsync("manager@acme.demo");
+        var errors = manager.ConsoleErrors();
+        var card = manager.Stage("Negotiation").Cards().Last;
+        var cardId = await card.GetAttributeAsync("data-id") ?? throw new InvalidOperationException();
+        var title = await admin.CardById(cardId).Locator("h3").TextContentAsync();
+        var sequence = await admin.SequenceAsync();
+
+        await manager.DragToTopAsync(card, manager.Stage("Lost"), async () =>
+        {
+            // Meanwhile the admin moves the same card to Won with its "Move to…" menu.
+            await admin.CardById(cardId).GetByRole(AriaRole.Button, new() { Name = $"Move {title} to…" }).ClickAsync();
+            await admin.GetByRole(AriaRole.Menuitem, new() { Name = "Won" }).ClickAsync();
+            await admin.ExpectSavedAfterAsync(sequence);
+        });
+
+        await Expect(manager.GetByRole(AriaRole.Alert)).ToContainTextAsync(new Regex("while you were dragging|moved this card to Won"));
+        await Expect(manager.Stage("Won").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+        await Expect(manager.Stage("Lost").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(0);
+        await admin.ReloadAsync();
+        await Expect(admin.Stage("Won").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task While_the_database_is_unreachable_a_drop_is_taken_back_with_a_message_and_the_board_is_exact_once_it_returns()
+    {
+        var page = await app.OpenBoardAsync("admin@globex.demo");
+        var errors = page.ConsoleErrors();
+        var card = page.Stage("Qualified").Cards().First;
+        var cardId = await card.GetAttributeAsync("data-id") ?? throw new InvalidOperationException();
+        var elsewhere = await page.Stage("Proposal").Cards().Last.GetAttributeAsync("data-id") ?? throw new InvalidOperationException();
+
+        app.Database.Cut();
+        try
+        {
+            await page.DragToTopAsync(card, page.Stage("Proposal"));
+            await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The move could not be saved" })).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("database-down")).ToBeVisibleAsync();
+            await Expect(page.Stage("Qualified").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+            await Expect(page.Stage("Proposal").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(0);
+            // Another instance, still connected, commits a move this one never hears of.
+            await app.MoveElsewhereAsync(elsewhere, "manager@globex.demo", "won");
+        }
+        finally
+        {
+            app.Database.Restore();
+        }
+
+        // Back without a reload: the banner goes, and the board shows what happened meanwhile.
+        await Expect(page.GetByTestId("database-down")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
+        await Expect(page.Stage("Won").Locator($"[data-id='{elsewhere}']")).ToHaveCountAsync(1);
+        await Expect(page.Stage("Qualified").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+
+        var sequence = await page.SequenceAsync();
+        await page.DragToTopAsync(page.CardById(cardId), page.Stage("Proposal"));
+        await page.ExpectSavedAfterAsync(sequence);
+        await page.ReloadAsync();
+        await Expect(page.Stage("Proposal").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+        Assert.Empty(errors);
+    }
+}
