@@ -78,6 +78,8 @@ app.UseRequestLocalization(options => options
     .AddSupportedCultures(Cultures.Names)
     .AddSupportedUICultures(Cultures.Names));
 app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/not-found"));
+// Routing after the status-code pages, so that re-executing /not-found finds its page.
+app.UseRouting();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseMiddleware<TenantMiddleware>();

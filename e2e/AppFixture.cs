@@ -74,10 +74,14 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     /// <summary>A new browser context signed in as <paramref name="email"/>, with a page on the lead board.</summary>
-    public async Task<IPage> OpenBoardAsync(string email)
+    public async Task<IPage> OpenBoardAsync(string email, ViewportSize? viewport = null, bool touch = false, string? baseUrl = null)
     {
         var state = await SignedInStateAsync(email);
-        var context = await Browser.NewContextAsync(new() { BaseURL = BaseUrl, StorageState = state, ViewportSize = new() { Width = 1900, Height = 1000 }, TimezoneId = "Europe/Berlin" });
+        var context = await Browser.NewContextAsync(new()
+        {
+            BaseURL = baseUrl ?? BaseUrl, StorageState = state, ViewportSize = viewport ?? new() { Width = 1900, Height = 1000 },
+            TimezoneId = "Europe/Berlin", HasTouch = touch, IsMobile = touch,
+        });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/board/lead");
         await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "New cards" })).ToBeVisibleAsync();

@@ -20,7 +20,15 @@ public sealed class SignInRateLimitTests(TestDatabase database)
         Assert.DoesNotContain(HttpStatusCode.TooManyRequests, answers.Take(3));
         Assert.Equal(HttpStatusCode.TooManyRequests, answers[3]);
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-        Assert.Contains("Too many sign-in attempts", await refused.Content.ReadAsStringAsync());
+        // A page in the app's look, in the visitor's language, not a line of plain text.
+        var page = await refused.Content.ReadAsStringAsync();
+        Assert.Equal("text/html", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<h1 class=\"mud-typography mud-typography-h5\">Too many sign-in attempts</h1>", page);
+        Assert.Contains("_content/MudBlazor/MudBlazor.min.css", page);
+        Assert.Contains("href=\"/account/login\"", page);
+        var portuguese = new HttpRequestMessage(HttpMethod.Post, "/account/login") { Content = form() };
+        portuguese.Headers.AcceptLanguage.ParseAdd("pt-BR");
+        Assert.Contains("Tentativas de entrada demais", await (await client.SendAsync(portuguese)).Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/login")).StatusCode); // reading the page is not limited
     }
 }
