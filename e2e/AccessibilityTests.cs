@@ -2,25 +2,59 @@ using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Xunit;
+using static Microsoft.Playwright.Assertions;
 
 namespace KanbanBlazor.E2E;
 
-/// <summary>axe-core on the screens people use every day: no serious or critical violations.</summary>
+/// <summary>axe-core on the screens people use every day, in both languages and both themes:
+/// no serious or critical violations.</summary>
 [Collection(AppCollection.Name)]
 public sealed class AccessibilityTests(AppFixture app)
 {
-    [Fact]
-    public async Task The_lead_board_has_no_serious_accessibility_violations()
+    public static TheoryData<string, bool> LanguagesAndThemes => new() { { "en-US", false }, { "en-US", true }, { "pt-BR", false }, { "pt-BR", true } };
+
+    [Theory]
+    [MemberData(nameof(LanguagesAndThemes))]
+    public async Task The_lead_board_and_its_menus_have_no_serious_accessibility_violations(string locale, bool dark)
     {
-        var page = await app.OpenBoardAsync("rep@acme.demo");
+        var page = await app.OpenBoardAsync("rep@acme.demo", locale: locale, dark: dark);
+        Assert.Equal(locale, await page.Locator("html").GetAttributeAsync("lang"));
+        Assert.Equal(dark, await page.EvaluateAsync<bool>("() => getComputedStyle(document.body).backgroundColor !== 'rgb(244, 245, 247)'"));
+        AssertNoSeriousViolations(await page.RunAxe());
+
+        await page.OpenUserMenuAsync();
+        AssertNoSeriousViolations(await page.RunAxe());
+        await page.Keyboard.PressAsync("Escape");
+
+        var movable = page.Locator(".kb-sortable__item--movable").First;
+        await movable.Locator(".kb-card__actions button").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Menuitem).First).ToBeVisibleAsync();
+        AssertNoSeriousViolations(await page.RunAxe());
+        await page.ScreenshotAsync(new() { Path = Screenshots.PathFor($"board-{locale}-{(dark ? "dark" : "light")}.png") });
+    }
+
+    [Theory]
+    [MemberData(nameof(LanguagesAndThemes))]
+    public async Task The_sign_in_page_has_no_serious_accessibility_violations(string locale, bool dark)
+    {
+        var context = await app.Browser.NewContextAsync(new() { BaseURL = app.BaseUrl, Locale = locale });
+        if (dark) await context.AddCookiesAsync([new() { Name = "kb.theme", Value = "dark", Url = app.BaseUrl }]);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/account/login");
+        AssertNoSeriousViolations(await page.RunAxe());
+
+        await page.Locator("button[type=submit].kb-submit").ClickAsync(); // empty form: the field errors show
+        await Expect(page.Locator(".kb-field-error").First).Not.ToBeEmptyAsync();
         AssertNoSeriousViolations(await page.RunAxe());
     }
 
     [Fact]
-    public async Task The_sign_in_page_has_no_serious_accessibility_violations()
+    public async Task The_not_found_page_and_the_phone_board_have_no_serious_accessibility_violations()
     {
-        var page = await app.NewAnonymousPageAsync();
-        await page.GotoAsync("/account/login");
+        var page = await app.OpenBoardAsync("viewer@globex.demo", new() { Width = 390, Height = 844 }, touch: true);
+        AssertNoSeriousViolations(await page.RunAxe());
+        await page.GotoAsync("/no-such-page");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not found" })).ToBeVisibleAsync();
         AssertNoSeriousViolations(await page.RunAxe());
     }
 

@@ -74,17 +74,19 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     /// <summary>A new browser context signed in as <paramref name="email"/>, with a page on the lead board.</summary>
-    public async Task<IPage> OpenBoardAsync(string email, ViewportSize? viewport = null, bool touch = false, string? baseUrl = null)
+    public async Task<IPage> OpenBoardAsync(string email, ViewportSize? viewport = null, bool touch = false, string? baseUrl = null,
+        string locale = "en-US", bool dark = false)
     {
         var state = await SignedInStateAsync(email);
         var context = await Browser.NewContextAsync(new()
         {
             BaseURL = baseUrl ?? BaseUrl, StorageState = state, ViewportSize = viewport ?? new() { Width = 1900, Height = 1000 },
-            TimezoneId = "Europe/Berlin", HasTouch = touch, IsMobile = touch,
+            TimezoneId = "Europe/Berlin", HasTouch = touch, IsMobile = touch, Locale = locale,
         });
+        if (dark) await context.AddCookiesAsync([new() { Name = "kb.theme", Value = "dark", Url = baseUrl ?? BaseUrl }]);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/board/lead");
-        await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "New cards" })).ToBeVisibleAsync();
+        await page.Locator("[data-list-id='new']").WaitForAsync();
         // Drag and keyboard moves work once every list has its SortableJS attached (not for viewers).
         await page.WaitForFunctionAsync(@"() => document.querySelector('.kb-sortable__item--movable') === null
             || [...document.querySelectorAll('.kb-sortable')].every(list => list.dataset.sortable === 'ready')");

@@ -26,6 +26,7 @@ public static class AppTheme
         PaletteDark = new PaletteDark
         {
             Primary = "#a8a6ff",
+            PrimaryContrastText = "#15143a",
             Secondary = "#4db6ac",
             AppbarBackground = "#1f1f2b",
             Background = "#15151c",
