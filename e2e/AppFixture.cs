@@ -21,12 +21,17 @@ public sealed class AppFixture : IAsyncLifetime
     private readonly Dictionary<string, string> signedInStates = [];
     private readonly SemaphoreSlim signInGate = new(1, 1);
     private Process? app;
+    private ProcessStartInfo start = null!;
 
     public string BaseUrl { get; private set; } = "";
     /// <summary>The app's database as the superuser, for arranging what the app itself would not do.</summary>
     public string DatabaseConnectionString { get; private set; } = "";
     /// <summary>The app reaches PostgreSQL through this relay, so that a test can cut it off.</summary>
-    public DatabaseProxy Database { get; private set; } = null!;
+    public TcpRelay Database { get; private set; } = null!;
+    /// <summary>A second way into the app, through a relay a test can cut (a network outage);
+    /// cookies are per host, so a signed-in browser is signed in at either address.</summary>
+    public TcpRelay Network { get; private set; } = null!;
+    public string NetworkUrl => $"http://127.0.0.1:{Network.Port}";
     public IPlaywright Playwright { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
 
@@ -40,14 +45,15 @@ public sealed class AppFixture : IAsyncLifetime
 
         var webDir = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "KanbanBlazor.Web", "bin",
             new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0"));
-        var start = new ProcessStartInfo("dotnet", Path.Combine(webDir, "KanbanBlazor.Web.dll"))
+        start = new ProcessStartInfo("dotnet", Path.Combine(webDir, "KanbanBlazor.Web.dll"))
         {
             WorkingDirectory = webDir,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         var server = $"Host=127.0.0.1;Port={pgPort}";
-        Database = new DatabaseProxy(int.Parse(pgPort, System.Globalization.CultureInfo.InvariantCulture));
+        Database = new TcpRelay(int.Parse(pgPort, System.Globalization.CultureInfo.InvariantCulture));
+        Network = new TcpRelay(port);
         DatabaseConnectionString = $"{server};Database={database};Username=postgres;Pooling=false";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_URLS"] = BaseUrl;
@@ -57,12 +63,7 @@ public sealed class AppFixture : IAsyncLifetime
         start.Environment["Database__SeedDemoData"] = "true";
         start.Environment["RateLimits__SignInPerMinute"] = "1000"; // every test user signs in from 127.0.0.1; the limit has its own test
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        app = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
-        app.OutputDataReceived += (_, e) => { lock (appOutput) appOutput.AppendLine(e.Data); };
-        app.ErrorDataReceived += (_, e) => { lock (appOutput) appOutput.AppendLine(e.Data); };
-        app.BeginOutputReadLine();
-        app.BeginErrorReadLine();
-        await WaitUntilHealthyAsync();
+        await StartAppAsync();
 
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new()
@@ -150,6 +151,26 @@ public sealed class AppFixture : IAsyncLifetime
         }
     }
 
+    private async Task StartAppAsync()
+    {
+        app = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
+        app.OutputDataReceived += (_, e) => { lock (appOutput) appOutput.AppendLine(e.Data); };
+        app.ErrorDataReceived += (_, e) => { lock (appOutput) appOutput.AppendLine(e.Data); };
+        app.BeginOutputReadLine();
+        app.BeginErrorReadLine();
+        await WaitUntilHealthyAsync();
+    }
+
+    /// <summary>Stops the app and starts it again on the same address and database, as a deployment
+    /// or a crash would: every circuit it held is gone. <paramref name="whileDown"/> runs in between.</summary>
+    public async Task RestartAsync(Func<Task>? whileDown = null)
+    {
+        app!.Kill(entireProcessTree: true);
+        await app.WaitForExitAsync();
+        if (whileDown is not null) await whileDown();
+        await StartAppAsync();
+    }
+
     private async Task WaitUntilHealthyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -186,6 +207,7 @@ public sealed class AppFixture : IAsyncLifetime
     {
         if (Browser is not null) await Browser.CloseAsync();
         if (Database is not null) await Database.DisposeAsync();
+        if (Network is not null) await Network.DisposeAsync();
         Playwright?.Dispose();
         if (app is { HasExited: false })
         {

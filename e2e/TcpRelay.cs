@@ -4,11 +4,12 @@ using System.Net.Sockets;
 namespace KanbanBlazor.E2E;
 
 /// <summary>
-/// A TCP relay between the app and PostgreSQL, so that a test can make the database unreachable
-/// for a while, as a PostgreSQL restart or a network fault would: <see cref="Cut"/> drops every open
-/// connection and refuses new ones; <see cref="Restore"/> accepts them again on the same port.
+/// A TCP relay on a loopback port, so that a test can cut a line for a while, as a network fault or
+/// a restart would: between the app and PostgreSQL, or between a browser and the app.
+/// <see cref="Cut"/> drops every open connection and refuses new ones (WebSockets and long polling
+/// alike); <see cref="Restore"/> accepts them again on the same port.
 /// </summary>
-public sealed class DatabaseProxy : IAsyncDisposable
+public sealed class TcpRelay : IAsyncDisposable
 {
     private readonly IPEndPoint target;
     private readonly List<TcpClient> open = [];
@@ -16,7 +17,7 @@ public sealed class DatabaseProxy : IAsyncDisposable
     private TcpListener? listener;
     private CancellationTokenSource accepting = new();
 
-    public DatabaseProxy(int targetPort)
+    public TcpRelay(int targetPort)
     {
         target = new IPEndPoint(IPAddress.Loopback, targetPort);
         var probe = new TcpListener(IPAddress.Loopback, 0);
