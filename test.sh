@@ -37,10 +37,16 @@ done
 python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
+durations = []
 for f in glob.glob(sys.argv[1] + "/*.trx"):
-    c = ET.parse(f).getroot().find(".//{*}Counters")
+    root = ET.parse(f).getroot()
+    for r in root.iter("{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}UnitTestResult"):
+        h, m, s = r.get("duration", "0:0:0").split(":")
+        durations.append((int(h) * 3600 + int(m) * 60 + float(s), r.get("testName")))
+    c = root.find(".//{*}Counters")
     passed += int(c.get("passed")); failed += int(c.get("failed")) + int(c.get("error")) + int(c.get("timeout"))
     skipped += int(c.get("notExecuted"))
+print("slowest:", "; ".join(f"{name} {secs:.0f} s" for secs, name in sorted(durations, reverse=True)[:5]))
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 rm -rf "$results"

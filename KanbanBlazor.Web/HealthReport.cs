@@ -41,10 +41,15 @@ public static class HealthReport
         ResponseWriter = async (http, report) =>
         {
             http.Response.ContentType = "application/json";
+            // Anyone may ask whether the app is healthy (load balancers do); how busy it is, only a
+            // signed-in user may see.
+            var detailed = http.User.Identity?.IsAuthenticated == true;
             await http.Response.WriteAsync(JsonSerializer.Serialize(new
             {
                 status = report.Status.ToString(),
-                checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
+                checks = report.Entries.ToDictionary(e => e.Key, e => detailed
+                    ? (object)new { status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }
+                    : new { status = e.Value.Status.ToString() }),
             }));
         },
     };

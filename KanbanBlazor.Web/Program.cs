@@ -4,6 +4,7 @@ using KanbanBlazor.Web.Features.Account;
 using KanbanBlazor.Web.Features.Board;
 using KanbanBlazor.Web.Tenancy;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using KanbanBlazor.Web.Components;
@@ -17,6 +18,20 @@ if (!builder.Environment.IsDevelopment())
 // Sign-in cookies are protected with this key ring; instances that share users must share it.
 if (builder.Configuration["DataProtection:KeysDirectory"] is { Length: > 0 } keys)
     builder.Services.AddDataProtection().SetApplicationName("KanbanBlazor").PersistKeysToFileSystem(new DirectoryInfo(keys));
+
+// Behind a TLS-terminating proxy: X-Forwarded-For/-Proto are believed only from the proxies listed in
+// ReverseProxy:KnownProxies (IP addresses); with none listed they are ignored.
+var knownProxies = (builder.Configuration["ReverseProxy:KnownProxies"] ?? "")
+    .Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries)
+    .Select(System.Net.IPAddress.Parse)
+    .ToList();
+builder.Services.Configure<ForwardedHeadersOptions>(options =>
+{
+    options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+    options.KnownProxies.Clear();
+    options.KnownIPNetworks.Clear();
+    foreach (var proxy in knownProxies) options.KnownProxies.Add(proxy);
+});
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
@@ -38,12 +53,21 @@ builder.Services.ConfigureApplicationCookie(cookie =>
     cookie.AccessDeniedPath = "/account/login";
     cookie.Cookie.Name = "kanban.auth";
     cookie.Cookie.SameSite = SameSiteMode.Lax;
+    cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // Secure whenever the request was HTTPS (proxy included)
     cookie.SlidingExpiration = true;
     // The API answers 401/403 instead of redirecting to the sign-in page.
     cookie.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
     cookie.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
 });
-builder.Services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = TenantSignIn.KeepTenantClaim);
+// Sessions end when they should: the cookie's security stamp is checked against the user on every
+// request (interval zero), and signing out changes the stamp, so every copy of every cookie of that
+// user is refused on its next request; open circuits are told at once (SessionRevocations).
+builder.Services.Configure<SecurityStampValidatorOptions>(o =>
+{
+    o.ValidationInterval = TimeSpan.Zero;
+    o.OnRefreshingPrincipal = TenantSignIn.KeepTenantClaim;
+});
+builder.Services.AddSingleton<SessionRevocations>();
 builder.Services.AddAuthorization();
 builder.Services.AddSignInRateLimit(builder.Configuration);
 builder.Services.AddIdentityCore<AppUser>(o =>
@@ -66,11 +90,21 @@ var app = builder.Build();
 
 await app.PrepareDatabaseAsync(database);
 
-if (!app.Environment.IsDevelopment())
+if (knownProxies.Count > 0) app.UseForwardedHeaders();
+
+// People see a friendly error page, never a stack trace, in every environment (./run.sh included):
+// the developer exception page only with Errors:Detailed=true (README, "Configuration").
+if (!app.Configuration.GetValue("Errors:Detailed", false))
 {
-    app.UseExceptionHandler("/error", createScopeForErrors: true);
-    app.UseHsts();
+    app.UseExceptionHandler(new ExceptionHandlerOptions
+    {
+        ExceptionHandlingPath = "/error",
+        CreateScopeForErrors = true,
+        // A malformed request (a bad antiforgery token, an unreadable form) is the caller's: 400, not 500.
+        StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+    });
 }
+if (!app.Environment.IsDevelopment()) app.UseHsts();
 app.UseSecurityHeaders();
 // The UI language: the user's choice (a cookie set from the user menu), else the browser's Accept-Language.
 app.UseRequestLocalization(options => options
@@ -85,6 +119,7 @@ app.UseAuthentication();
 app.UseMiddleware<TenantMiddleware>();
 app.UseAuthorization();
 app.UseAntiforgery();
+app.UseBadFormPage();
 
 app.MapStaticAssets();
 app.MapHealthChecks("/healthz", HealthReport.Options);

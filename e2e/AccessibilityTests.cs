@@ -22,14 +22,15 @@ public sealed class AccessibilityTests(AppFixture app)
         Assert.Equal(dark, await page.EvaluateAsync<bool>("() => getComputedStyle(document.body).backgroundColor !== 'rgb(244, 245, 247)'"));
         AssertNoSeriousViolations(await page.RunAxe());
 
+        // The menus open in popovers: checked on their own (the board around them was checked above).
         await page.OpenUserMenuAsync();
-        AssertNoSeriousViolations(await page.RunAxe());
+        AssertNoSeriousViolations(await page.Locator(".mud-popover-open").RunAxe());
         await page.Keyboard.PressAsync("Escape");
 
         var movable = page.Locator(".kb-sortable__item--movable").First;
         await movable.Locator(".kb-card__actions button").ClickAsync();
         await Expect(page.GetByRole(AriaRole.Menuitem).First).ToBeVisibleAsync();
-        AssertNoSeriousViolations(await page.RunAxe());
+        AssertNoSeriousViolations(await page.Locator(".mud-popover-open").RunAxe());
         await page.ScreenshotAsync(new() { Path = Screenshots.PathFor($"board-{locale}-{(dark ? "dark" : "light")}.png") });
     }
 
@@ -37,7 +38,7 @@ public sealed class AccessibilityTests(AppFixture app)
     [MemberData(nameof(LanguagesAndThemes))]
     public async Task The_sign_in_page_has_no_serious_accessibility_violations(string locale, bool dark)
     {
-        var context = await app.Browser.NewContextAsync(new() { BaseURL = app.BaseUrl, Locale = locale });
+        var context = await app.NewContextAsync(new() { BaseURL = app.BaseUrl, Locale = locale });
         if (dark) await context.AddCookiesAsync([new() { Name = "kb.theme", Value = "dark", Url = app.BaseUrl }]);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/account/login");

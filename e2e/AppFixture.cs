@@ -20,6 +20,7 @@ public sealed class AppFixture : IAsyncLifetime
     private readonly StringBuilder appOutput = new();
     private readonly Dictionary<string, string> signedInStates = [];
     private readonly SemaphoreSlim signInGate = new(1, 1);
+    private readonly List<IBrowserContext> openContexts = [];
     private Process? app;
     private ProcessStartInfo start = null!;
 
@@ -65,6 +66,7 @@ public sealed class AppFixture : IAsyncLifetime
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         await StartAppAsync();
 
+        Current = this;
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new()
         {
@@ -79,7 +81,7 @@ public sealed class AppFixture : IAsyncLifetime
         string locale = "en-US", bool dark = false)
     {
         var state = await SignedInStateAsync(email);
-        var context = await Browser.NewContextAsync(new()
+        var context = await NewContextAsync(new()
         {
             BaseURL = baseUrl ?? BaseUrl, StorageState = state, ViewportSize = viewport ?? new() { Width = 1900, Height = 1000 },
             TimezoneId = "Europe/Berlin", HasTouch = touch, IsMobile = touch, Locale = locale,
@@ -94,9 +96,63 @@ public sealed class AppFixture : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Forgets the saved sign-in of <paramref name="email"/>: after a sign-out it is dead
+    /// (signing out ends every session of the user), so the next test signs in afresh.</summary>
+    public void ForgetSignIn(string email)
+    {
+        signInGate.Wait();
+        try
+        {
+            signedInStates.Remove(email);
+        }
+        finally
+        {
+            signInGate.Release();
+        }
+    }
+
+    /// <summary>HTTP requests as a signed-in user, without opening a page (no board, no circuit).</summary>
+    public async Task<IAPIRequestContext> SignedInApiAsync(string email)
+    {
+        var context = await NewContextAsync(new() { BaseURL = BaseUrl, StorageState = await SignedInStateAsync(email) });
+        return context.APIRequest;
+    }
+
+    /// <summary>A browser context that is closed when the test ends (CloseBrowserContextsAfterEachTest).</summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions options)
+    {
+        var context = await Browser.NewContextAsync(options);
+        lock (openContexts) openContexts.Add(context);
+        return context;
+    }
+
+    /// <summary>Closes every context the finished test opened, so that a long run does not pile up
+    /// browser processes on a two-core machine.</summary>
+    public async Task CloseContextsAsync()
+    {
+        IBrowserContext[] closing;
+        lock (openContexts)
+        {
+            closing = [.. openContexts];
+            openContexts.Clear();
+        }
+        foreach (var context in closing)
+        {
+            // Closed the way a person closes a tab (unload handlers run), so that Blazor ends each
+            // circuit at once instead of keeping it for a reconnect that will not come.
+            var pages = context.Pages.ToList();
+            foreach (var page in pages) await page.CloseAsync(new() { RunBeforeUnload = true });
+            for (var wait = 0; wait < 40 && pages.Any(p => !p.IsClosed); wait++) await Task.Delay(50);
+            await context.CloseAsync();
+        }
+    }
+
+    /// <summary>The fixture of the running test collection, for the after-test hook.</summary>
+    public static AppFixture? Current { get; private set; }
+
     public async Task<IPage> NewAnonymousPageAsync()
     {
-        var context = await Browser.NewContextAsync(new() { BaseURL = BaseUrl });
+        var context = await NewContextAsync(new() { BaseURL = BaseUrl });
         return await context.NewPageAsync();
     }
 

@@ -50,7 +50,7 @@ public sealed class AppShellTests(AppFixture app)
     [Fact]
     public async Task The_sign_in_page_speaks_the_browsers_language_and_the_choice_sticks()
     {
-        var context = await app.Browser.NewContextAsync(new() { BaseURL = app.BaseUrl, Locale = "pt-BR" });
+        var context = await app.NewContextAsync(new() { BaseURL = app.BaseUrl, Locale = "pt-BR" });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/account/login");
 

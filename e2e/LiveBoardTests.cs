@@ -83,26 +83,36 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
     [Fact]
     public async Task Closing_a_board_ends_its_live_subscription()
     {
-        var before = await LiveViewersAsync();
+        // The boards earlier tests left open are closed after each test; their circuits end shortly.
+        Assert.Equal(0, await LiveViewersWhenSettledAsync(0));
         var page = await app.OpenBoardAsync("rep@acme.demo");
-        Assert.Equal(before + 1, await LiveViewersAsync());
+        Assert.Equal(1, await LiveViewersAsync());
 
         await page.CloseAsync(new() { RunBeforeUnload = true });
 
+        Assert.Equal(0, await LiveViewersWhenSettledAsync(0));
+    }
+
+    /// <summary>Polls /healthz until it reports <paramref name="expected"/> open board views (or 15 s pass).</summary>
+    private async Task<int> LiveViewersWhenSettledAsync(int expected)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(15);
         var now = await LiveViewersAsync();
-        while (now != before && DateTime.UtcNow < deadline)
+        while (now != expected && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(100); // waiting for the server to dispose the circuit, not for time to pass
+            await Task.Delay(100); // waiting for the server to dispose circuits, not for time to pass
             now = await LiveViewersAsync();
         }
-        Assert.Equal(before, now);
+        return now;
     }
+
+    private IAPIRequestContext? api;
 
     private async Task<int> LiveViewersAsync()
     {
-        using var http = new HttpClient();
-        using var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"{app.BaseUrl}/healthz"));
+        // How busy the app is, only a signed-in user may see.
+        api ??= await app.SignedInApiAsync("admin@acme.demo");
+        using var health = System.Text.Json.JsonDocument.Parse(await (await api.GetAsync("/healthz")).TextAsync());
         return health.RootElement.GetProperty("checks").GetProperty("live").GetProperty("data").GetProperty("viewers").GetInt32();
     }
 
@@ -186,7 +196,36 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
         var page = await app.OpenBoardAsync("viewer@globex.demo");
         await page.OpenUserMenuAsync();
         await page.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out" }).ClickAsync();
+        app.ForgetSignIn("viewer@globex.demo");
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("You have signed out.");
+        await page.GotoAsync("/board/lead");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"));
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_every_session_of_the_user_and_closes_their_other_open_boards_at_once()
+    {
+        // Two tabs on the same sign-in (the same cookie: as good as one copied before signing out).
+        var board = await app.OpenBoardAsync("rep@globex.demo");
+        var other = await board.Context.NewPageAsync();
+        await other.GotoAsync("/board/lead");
+        await Expect(other.Stage("New")).ToBeVisibleAsync();
+        var api = board.Context.APIRequest;
+        Assert.Equal(200, (await api.GetAsync("/api/v1/kanban/lead")).Status);
+        var copied = await board.Context.CookiesAsync();
+
+        await other.OpenUserMenuAsync();
+        await other.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out" }).ClickAsync();
+        app.ForgetSignIn("rep@globex.demo");
+        await Expect(other.GetByRole(AriaRole.Status)).ToHaveTextAsync("You have signed out.");
+
+        // The board left open elsewhere is closed within seconds, without anyone touching it.
+        await Expect(board).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"), new() { Timeout = 10_000 });
+        // And the cookie as it was before signing out opens nothing any more.
+        var replay = await app.NewContextAsync(new() { BaseURL = app.BaseUrl });
+        await replay.AddCookiesAsync(copied.Select(c => new Cookie { Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path }));
+        Assert.Equal(401, (await replay.APIRequest.GetAsync("/api/v1/kanban/lead", new() { MaxRedirects = 0 })).Status);
+        var page = await replay.NewPageAsync();
         await page.GotoAsync("/board/lead");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"));
     }

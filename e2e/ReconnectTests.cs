@@ -50,7 +50,7 @@ public sealed class ReconnectTests(AppFixture app)
         // Nobody clicks anything: the page finds the server back, and reloads the board by itself.
         await page.WaitForFunctionAsync("() => window.kbBeforeRestart === undefined", null, new() { Timeout = 30_000 });
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/board/lead$"));
-        await Expect(page.Stage("New")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Expect(page.Stage("New")).ToBeVisibleAsync(new() { Timeout = 40_000 });
         await Expect(page.Locator("#components-reconnect-modal")).ToBeHiddenAsync();
     }
 }

@@ -72,6 +72,7 @@ public sealed class LayoutTests : ComponentTest
         var english = Render<NotFound>();
         Assert.Equal("Not found", english.Find("h1").TextContent);
         Assert.Equal("/board/lead", english.Find("a").GetAttribute("href"));
+        Assert.Equal("Sign out", english.Find("form[action='/account/logout'] button[type=submit]").TextContent.Trim());
 
         UseCulture("pt-BR");
         var portuguese = Render<NotFound>();
@@ -85,5 +86,6 @@ public sealed class LayoutTests : ComponentTest
         AddAuthorization();
         var page = Render<NotFound>();
         Assert.Equal("/account/login", page.Find("a").GetAttribute("href"));
+        Assert.Empty(page.FindAll("form[action='/account/logout']"));
     }
 }

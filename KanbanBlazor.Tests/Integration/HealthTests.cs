@@ -16,6 +16,23 @@ public sealed class HealthTests(TestDatabase database)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        // An anonymous caller learns healthy or not, never how busy the app is.
+        Assert.False(body.RootElement.GetProperty("checks").GetProperty("live").TryGetProperty("data", out _));
+        Assert.DoesNotContain("viewers", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_request_for_a_host_the_app_does_not_serve_is_refused_not_redirected_there()
+    {
+        await using var app = TestApp.Create(database.AppConnectionString);
+        var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        var request = new HttpRequestMessage(HttpMethod.Get, "/board/lead");
+        request.Headers.Host = "evil.example";
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
     }
 
     [Fact]

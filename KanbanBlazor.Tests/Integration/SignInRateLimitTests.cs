@@ -31,4 +31,19 @@ public sealed class SignInRateLimitTests(TestDatabase database)
         Assert.Contains("Tentativas de entrada demais", await (await client.SendAsync(portuguese)).Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/login")).StatusCode); // reading the page is not limited
     }
+
+    [Theory]
+    [InlineData("/account/login/")]
+    [InlineData("/ACCOUNT/LOGIN/")]
+    [InlineData("/account/login/.")]
+    [InlineData("/Account/Login")]
+    public async Task The_limit_belongs_to_the_sign_in_endpoint_whatever_the_spelling_of_its_path(string path)
+    {
+        await using var app = TestApp.Create(database.AppConnectionString, ("RateLimits:SignInPerMinute", "2"));
+        var client = app.CreateClient();
+        var form = () => new FormUrlEncodedContent(new Dictionary<string, string> { ["Input.Email"] = "rep@acme.demo", ["Input.Password"] = "guess", ["_handler"] = "login" });
+        for (var i = 0; i < 2; i++) Assert.NotEqual(HttpStatusCode.TooManyRequests, (await client.PostAsync("/account/login", form())).StatusCode);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.PostAsync(path, form())).StatusCode);
+    }
 }

@@ -29,8 +29,15 @@ public static class AccountEndpoints
     {
         var account = endpoints.MapGroup("/account");
 
-        account.MapPost("/logout", async ([FromForm] string? returnUrl, SignInManager<AppUser> signIn) =>
+        // Signing out ends every session of the user: a new security stamp invalidates every cookie
+        // issued before (checked on each request), and their open boards are closed at once.
+        account.MapPost("/logout", async ([FromForm] string? returnUrl, HttpContext http, SignInManager<AppUser> signIn, SessionRevocations revocations) =>
         {
+            if (http.User.UserId() is { } userId && await signIn.UserManager.FindByIdAsync(userId.ToString()) is { } user)
+            {
+                await signIn.UserManager.UpdateSecurityStampAsync(user);
+                revocations.Revoke(userId);
+            }
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/account/login?signedOut=true");
         }).RequireAuthorization();
