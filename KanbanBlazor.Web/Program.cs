@@ -73,11 +73,15 @@ builder.Services.AddSignInRateLimit(builder.Configuration);
 builder.Services.AddIdentityCore<AppUser>(o =>
     {
         o.User.RequireUniqueEmail = true;
-        o.Lockout.MaxFailedAccessAttempts = 10;
+        // Guessing from a new device stops for 5 minutes after 5 failures; the owner's known device
+        // is not held to it (SignInGuard).
+        o.Lockout.MaxFailedAccessAttempts = 5;
+        o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
     })
     .AddEntityFrameworkStores<AccountsDbContext>()
     .AddSignInManager();
 
+builder.Services.AddScoped<SignInGuard>();
 builder.Services.AddSingleton<TenantResolver>();
 builder.Services.AddScoped<TenantContext>();
 builder.Services.AddSingleton<BoardHub>();
