@@ -6,30 +6,39 @@ namespace KanbanBlazor.Web;
 /// <summary>
 /// Connection settings (appsettings or environment, e.g. ConnectionStrings__Kanban):
 /// <list type="bullet">
-/// <item>ConnectionStrings:Kanban: the app's role, which owns nothing and is subject to row-level security.</item>
-/// <item>ConnectionStrings:KanbanOwner: the schema owner, used only to apply migrations at start-up.</item>
+/// <item>ConnectionStrings:Kanban: the board role, which serves board traffic: it owns nothing, is
+/// subject to row-level security, sees only its tenant's memberships and no identity data at all.</item>
+/// <item>ConnectionStrings:KanbanIdentity: the identity role, which reads users and memberships to sign
+/// people in (before a tenant is known) and updates users (lockout, security stamp); nothing else.</item>
+/// <item>ConnectionStrings:KanbanOwner: the schema owner, used only to apply migrations and seed demo
+/// data at start-up.</item>
 /// <item>Database:BootstrapConnectionString: optional superuser connection that creates the database
-/// and both roles when missing (development and tests).</item>
+/// and the three roles when missing (development and tests).</item>
 /// <item>Database:Migrate (default true) and Database:SeedDemoData (default false).</item>
 /// </list>
 /// </summary>
-public sealed record DatabaseSettings(string App, string? Owner, string? Bootstrap, bool Migrate, bool SeedDemoData)
+public sealed record DatabaseSettings(string App, string Identity, string? Owner, string? Bootstrap, bool Migrate, bool SeedDemoData)
 {
     public static DatabaseSettings From(IConfiguration configuration)
     {
         var app = configuration.GetConnectionString("Kanban");
         if (string.IsNullOrWhiteSpace(app))
             throw new InvalidOperationException("ConnectionStrings:Kanban is not set. See README.md, 'Configuration'.");
+        var identity = configuration.GetConnectionString("KanbanIdentity");
+        if (string.IsNullOrWhiteSpace(identity))
+            throw new InvalidOperationException("ConnectionStrings:KanbanIdentity is not set. See README.md, 'Configuration'.");
         return new DatabaseSettings(
             app,
+            identity,
             configuration.GetConnectionString("KanbanOwner"),
             configuration["Database:BootstrapConnectionString"],
             configuration.GetValue("Database:Migrate", true),
             configuration.GetValue("Database:SeedDemoData", false));
     }
 
-    public string AppRole => new NpgsqlConnectionStringBuilder(App).Username
-        ?? throw new InvalidOperationException("ConnectionStrings:Kanban names no user.");
+    public DatabaseRoles Roles => new(
+        new NpgsqlConnectionStringBuilder(App).Username ?? throw new InvalidOperationException("ConnectionStrings:Kanban names no user."),
+        new NpgsqlConnectionStringBuilder(Identity).Username ?? throw new InvalidOperationException("ConnectionStrings:KanbanIdentity names no user."));
 }
 
 public static class DatabaseStartup
@@ -40,21 +49,23 @@ public static class DatabaseStartup
     {
         var ct = app.Lifetime.ApplicationStopping;
         if (settings.Bootstrap is { Length: > 0 } bootstrap)
-            await DatabaseBootstrap.EnsureAsync(bootstrap, settings.Owner ?? throw new InvalidOperationException("ConnectionStrings:KanbanOwner is needed to bootstrap."), settings.App, ct);
+            await DatabaseBootstrap.EnsureAsync(bootstrap, settings.Owner ?? throw new InvalidOperationException("ConnectionStrings:KanbanOwner is needed to bootstrap."), [settings.App, settings.Identity], ct);
         if (settings.Migrate)
         {
             var owner = settings.Owner ?? throw new InvalidOperationException("ConnectionStrings:KanbanOwner is not set; set it, or Database:Migrate=false.");
-            await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(owner, settings.AppRole, ct);
+            await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(owner, settings.Roles, ct);
         }
         if (settings.SeedDemoData)
         {
+            // Seeding writes users and memberships, which neither serving role may: it runs as the owner.
+            var owner = settings.Owner ?? throw new InvalidOperationException("ConnectionStrings:KanbanOwner is needed to seed demo data.");
             // Instances starting together take turns; the second finds the demo data there and stops.
-            await using var gate = new NpgsqlConnection(settings.App);
+            await using var gate = new NpgsqlConnection(owner);
             await gate.OpenAsync(ct);
             await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({SeedLockKey})", gate))
                 await take.ExecuteNonQueryAsync(ct);
             await using var scope = app.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(ct);
+            await DemoSeeder.Create(owner, scope.ServiceProvider).SeedAsync(ct);
         }
     }
 }

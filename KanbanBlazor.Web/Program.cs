@@ -40,10 +40,10 @@ builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingTenantAuthenticationStateProvider>();
 builder.Services.AddSingleton(TimeProvider.System);
 
-builder.Services.AddDbContextFactory<AccountsDbContext>(o => o.UseNpgsql(database.App));
+// Two roles serve the app (README, "Database roles"): identity data through one, board traffic through the other.
+builder.Services.AddDbContextFactory<AccountsDbContext>(o => o.UseNpgsql(database.Identity));
 builder.Services.AddDbContextFactory<KanbanDbContext>(o => o.UseNpgsql(database.App).AddInterceptors(new TenantConnectionInterceptor()));
 builder.Services.AddSingleton<DatabaseMigrator>();
-builder.Services.AddScoped<DemoSeeder>();
 
 builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
 builder.Services.ConfigureApplicationCookie(cookie =>
@@ -61,13 +61,16 @@ builder.Services.ConfigureApplicationCookie(cookie =>
 });
 // Sessions end when they should: the cookie's security stamp is checked against the user on every
 // request (interval zero), and signing out changes the stamp, so every copy of every cookie of that
-// user is refused on its next request; open circuits are told at once (SessionRevocations).
+// user is refused on its next request; open circuits are told at once (AccessChanges).
 builder.Services.Configure<SecurityStampValidatorOptions>(o =>
 {
     o.ValidationInterval = TimeSpan.Zero;
     o.OnRefreshingPrincipal = TenantSignIn.KeepTenantClaim;
 });
-builder.Services.AddSingleton<SessionRevocations>();
+// Access changes (membership, role, sessions ended) are pushed from PostgreSQL to open circuits.
+builder.Services.AddSingleton<AccessChanges>();
+builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<AccessChangeListener>(services, database.Identity));
+builder.Services.AddHostedService<BoardAccessWatcher>();
 builder.Services.AddAuthorization();
 builder.Services.AddSignInRateLimit(builder.Configuration);
 builder.Services.AddIdentityCore<AppUser>(o =>

@@ -59,6 +59,7 @@ public sealed class AppFixture : IAsyncLifetime
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_URLS"] = BaseUrl;
         start.Environment["ConnectionStrings__Kanban"] = $"Host=127.0.0.1;Port={Database.Port};Database={database};Username=kanban_app;Timeout=3";
+        start.Environment["ConnectionStrings__KanbanIdentity"] = $"Host=127.0.0.1;Port={Database.Port};Database={database};Username=kanban_identity;Timeout=3";
         start.Environment["ConnectionStrings__KanbanOwner"] = $"{server};Database={database};Username=kanban_owner;Pooling=false";
         start.Environment["Database__BootstrapConnectionString"] = $"{server};Database=postgres;Username=postgres;Pooling=false";
         start.Environment["Database__SeedDemoData"] = "true";
@@ -187,6 +188,43 @@ public sealed class AppFixture : IAsyncLifetime
         command.Parameters.AddWithValue("to", toStage);
         command.Parameters.AddWithValue("mover", moverEmail);
         if (await command.ExecuteNonQueryAsync() != 1) throw new InvalidOperationException("The card was not moved.");
+    }
+
+    /// <summary>
+    /// A new person for a test that changes someone's access (the demo users are shared by every
+    /// test): the demo password, and memberships in the given tenants (the first by name is the one
+    /// they sign in to). Returns their email.
+    /// </summary>
+    public async Task<string> NewMemberAsync(params (string Tenant, string Role)[] memberships)
+    {
+        var id = Guid.NewGuid();
+        var email = $"member-{id:N}@test.demo";
+        await ExecuteSqlAsync("""
+            INSERT INTO users (id, display_name, user_name, normalized_user_name, email, normalized_email, email_confirmed,
+                               password_hash, security_stamp, concurrency_stamp, phone_number_confirmed, two_factor_enabled,
+                               lockout_enabled, access_failed_count)
+            SELECT @id, 'Pat Member', @email, upper(@email), @email, upper(@email), true, password_hash,
+                   gen_random_uuid()::text, gen_random_uuid()::text, false, false, true, 0
+            FROM users WHERE normalized_email = 'ADMIN@ACME.DEMO'
+            """, ("id", id), ("email", email));
+        foreach (var (tenant, role) in memberships)
+        {
+            await ExecuteSqlAsync("""
+                INSERT INTO tenant_memberships (tenant_id, user_id, role, display_name)
+                SELECT id, @id, @role, 'Pat Member' FROM tenants WHERE slug = @tenant
+                """, ("id", id), ("role", role), ("tenant", tenant));
+        }
+        return email;
+    }
+
+    /// <summary>Runs SQL as a superuser, as an administrator's script or another instance would.</summary>
+    public async Task<int> ExecuteSqlAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return await command.ExecuteNonQueryAsync();
     }
 
     private async Task<string> SignedInStateAsync(string email)

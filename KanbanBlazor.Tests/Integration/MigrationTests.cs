@@ -13,7 +13,7 @@ public sealed class MigrationTests(TestDatabase database)
     {
         var name = $"kanban_mig_{Guid.NewGuid():N}"[..26];
         var owner = $"{TestDatabase.Server()};Database={name};Username=kanban_owner;Pooling=false";
-        await DatabaseBootstrap.EnsureAsync(database.SuperuserConnectionString, owner, $"{TestDatabase.Server()};Database={name};Username=kanban_app", default);
+        await DatabaseBootstrap.EnsureAsync(database.SuperuserConnectionString, owner, [$"{TestDatabase.Server()};Database={name};Username=kanban_app", $"{TestDatabase.Server()};Database={name};Username=kanban_identity"], default);
         return owner;
     }
 
@@ -30,7 +30,7 @@ public sealed class MigrationTests(TestDatabase database)
     {
         var owner = await NewDatabaseAsync(database);
         var migrators = Enumerable.Range(0, 4).Select(_ => new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance)).ToList();
-        await Task.WhenAll(migrators.Select(m => Task.Run(() => m.MigrateAsync(owner, "kanban_app", default))));
+        await Task.WhenAll(migrators.Select(m => Task.Run(() => m.MigrateAsync(owner, TestDatabase.Roles, default))));
 
         await using var accounts = database.AccountsFactory().CreateDbContext();
         var expected = accounts.Database.GetMigrations().ToList();
@@ -60,9 +60,10 @@ public sealed class MigrationTests(TestDatabase database)
                 VALUES ('00000000-0000-0000-0000-00000000aaaa', '00000000-0000-0000-0000-00000000bbbb', 'Admin', 'Lee Legacy');
             """);
 
-        await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance).MigrateAsync(owner, "kanban_app", default);
+        await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance).MigrateAsync(owner, TestDatabase.Roles, default);
 
-        Assert.Equal("Lee Legacy", await database.ScalarAsync<string>(owner,
+        // As a superuser: memberships are under row-level security, for their owner too.
+        Assert.Equal("Lee Legacy", await database.ScalarAsync<string>(new Npgsql.NpgsqlConnectionStringBuilder(owner) { Username = "postgres" }.ConnectionString,
             "SELECT m.display_name FROM tenant_memberships m JOIN tenants t ON t.id = m.tenant_id WHERE t.slug = 'legacy-co'"));
         await using var accounts = database.AccountsFactory().CreateDbContext();
         Assert.Equal(accounts.Database.GetMigrations().Count(), await database.ScalarAsync<long>(owner, "SELECT count(*) FROM \"__EFMigrationsHistory\""));
@@ -77,7 +78,7 @@ public sealed class MigrationTests(TestDatabase database)
     public async Task Running_the_migrator_again_changes_nothing()
     {
         var before = await SchemaAsync(database.OwnerConnectionString);
-        await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance).MigrateAsync(database.OwnerConnectionString, "kanban_app", default);
+        await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance).MigrateAsync(database.OwnerConnectionString, TestDatabase.Roles, default);
         Assert.Equal(before, await SchemaAsync(database.OwnerConnectionString));
     }
 

@@ -192,14 +192,14 @@ public sealed class MoveCardTests(TestDatabase database)
         var tenant = await database.CreateTenantAsync();
         var card = await CardAsync(tenant, "new");
         var manager = tenant.As(TenantRole.Manager); // resolved while still a manager
-        await using (var accounts = await database.AccountsFactory().CreateDbContextAsync())
-            await accounts.Memberships.Where(m => m.UserId == manager.UserId).ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, "Viewer"));
+        await using (var admin = await database.OwnerContextAsync(tenant.Id))
+            await admin.Members.Where(m => m.UserId == manager.UserId).ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, "Viewer"));
 
         var demoted = await MoveCard().ExecuteAsync(manager, "lead", new MoveRequest(card.Id, card.Version, "won", 0), Guid.NewGuid(), "test", default);
         Assert.Equal(MoveRefusal.NotPermitted, demoted.Decision.Refusal);
 
-        await using (var accounts = await database.AccountsFactory().CreateDbContextAsync())
-            await accounts.Memberships.Where(m => m.UserId == manager.UserId).ExecuteDeleteAsync();
+        await using (var admin = await database.OwnerContextAsync(tenant.Id))
+            await admin.Members.Where(m => m.UserId == manager.UserId).ExecuteDeleteAsync();
         var removed = await MoveCard().ExecuteAsync(manager, "lead", new MoveRequest(card.Id, card.Version, "won", 0), Guid.NewGuid(), "test", default);
         Assert.Equal("You are no longer a member of this organisation.", removed.Decision.Message);
         Assert.Empty(await MovesAsync(tenant));

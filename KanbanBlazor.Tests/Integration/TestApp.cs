@@ -18,6 +18,7 @@ public static class TestApp
             host.UseSetting("Database:BootstrapConnectionString", "");
             host.UseSetting("Database:SeedDemoData", "false");
             host.UseSetting("ConnectionStrings:Kanban", appConnectionString);
+            host.UseSetting("ConnectionStrings:KanbanIdentity", new Npgsql.NpgsqlConnectionStringBuilder(appConnectionString) { Username = TestDatabase.Roles.Identity }.ConnectionString);
             host.UseSetting("Database:Migrate", "false");
             foreach (var (key, value) in settings) host.UseSetting(key, value);
         });

@@ -12,13 +12,16 @@ namespace KanbanBlazor.Tests.Integration;
 
 /// <summary>
 /// A fresh database in the PostgreSQL that test.sh starts, created and migrated exactly as the app
-/// does it (bootstrap, then migrations as the owner), used through the app's own non-owning role.
+/// does it (bootstrap, then migrations as the owner), used through the app's own non-owning roles;
+/// test data that only the owner may write (tenants, users, memberships) is written as the owner.
 /// Tests share the database but never a tenant: each makes its own with <see cref="CreateTenantAsync"/>.
 /// </summary>
 public sealed class TestDatabase : IAsyncLifetime
 {
     public string Name { get; } = $"kanban_it_{Guid.NewGuid():N}"[..27];
+    public static readonly DatabaseRoles Roles = new("kanban_app", "kanban_identity");
     public string AppConnectionString { get; private set; } = "";
+    public string IdentityConnectionString { get; private set; } = "";
     public string OwnerConnectionString { get; private set; } = "";
     public string SuperuserConnectionString { get; private set; } = "";
 
@@ -32,11 +35,12 @@ public sealed class TestDatabase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var server = Server();
-        AppConnectionString = $"{server};Database={Name};Username=kanban_app";
+        AppConnectionString = $"{server};Database={Name};Username={Roles.Board}";
+        IdentityConnectionString = $"{server};Database={Name};Username={Roles.Identity}";
         OwnerConnectionString = $"{server};Database={Name};Username=kanban_owner;Pooling=false";
         SuperuserConnectionString = $"{server};Database=postgres;Username=postgres;Pooling=false";
-        await DatabaseBootstrap.EnsureAsync(SuperuserConnectionString, OwnerConnectionString, AppConnectionString, CancellationToken.None);
-        await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance).MigrateAsync(OwnerConnectionString, "kanban_app", CancellationToken.None);
+        await DatabaseBootstrap.EnsureAsync(SuperuserConnectionString, OwnerConnectionString, [AppConnectionString, IdentityConnectionString], CancellationToken.None);
+        await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance).MigrateAsync(OwnerConnectionString, Roles, CancellationToken.None);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -47,9 +51,15 @@ public sealed class TestDatabase : IAsyncLifetime
             .AddInterceptors(new TenantConnectionInterceptor())
             .Options));
 
-    public IDbContextFactory<AccountsDbContext> AccountsFactory() =>
+    /// <summary>Identity's context, through the identity role (or another connection, such as the owner's).</summary>
+    public IDbContextFactory<AccountsDbContext> AccountsFactory(string? connectionString = null) =>
         new Factory<AccountsDbContext>(() => new AccountsDbContext(new DbContextOptionsBuilder<AccountsDbContext>()
-            .UseNpgsql(AppConnectionString).Options));
+            .UseNpgsql(connectionString ?? IdentityConnectionString).Options));
+
+    /// <summary>The tenant's data as the schema owner sees it (what an administrator's job would do),
+    /// for changes neither serving role may make, such as memberships.</summary>
+    public Task<KanbanDbContext> OwnerContextAsync(Guid tenantId) =>
+        KanbanFactory(OwnerConnectionString).CreateForTenantAsync(tenantId, CancellationToken.None);
 
     /// <summary>A new tenant with one user per role and a lead board holding <paramref name="cardsPerStage"/>
     /// cards in each open stage, owned by the sales rep.</summary>
@@ -57,7 +67,7 @@ public sealed class TestDatabase : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         var slug = $"t-{id:N}"[..20];
-        await using (var accounts = await AccountsFactory().CreateDbContextAsync())
+        await using (var accounts = await AccountsFactory(OwnerConnectionString).CreateDbContextAsync())
         {
             accounts.Tenants.Add(new Tenant { Id = id, Slug = slug, Name = $"Tenant {slug}" });
             var members = new Dictionary<TenantRole, CurrentTenant>();
@@ -65,12 +75,12 @@ public sealed class TestDatabase : IAsyncLifetime
             {
                 var user = new AppUser { Id = Guid.NewGuid(), UserName = $"{role}@{slug}.test", Email = $"{role}@{slug}.test", DisplayName = $"{role} of {slug}" };
                 accounts.Users.Add(user);
-                accounts.Memberships.Add(new TenantMembership { TenantId = id, UserId = user.Id, Role = role.ToString(), DisplayName = user.DisplayName });
                 members[role] = new CurrentTenant(id, slug, slug, user.Id, user.DisplayName, role);
             }
             await accounts.SaveChangesAsync();
 
-            await using var db = await KanbanFactory().CreateForTenantAsync(id, CancellationToken.None);
+            await using var db = await KanbanFactory(OwnerConnectionString).CreateForTenantAsync(id, CancellationToken.None);
+            db.Members.AddRange(members.Values.Select(m => new TenantMembership { TenantId = id, UserId = m.UserId, Role = m.Role.ToString(), DisplayName = m.UserDisplayName }));
             var config = new BoardConfig { Id = Guid.NewGuid(), EntityType = EntityTypes.Lead, UpdatedAt = DateTimeOffset.UtcNow };
             var stages = EntityTypes.DefaultStages(EntityTypes.Lead);
             config.Stages.AddRange(stages.Select((s, i) => new Stage { Id = Guid.NewGuid(), Key = s.Key, Name = s.Name, Position = i, Outcome = s.Outcome.ToString() }));
@@ -100,6 +110,25 @@ public sealed class TestDatabase : IAsyncLifetime
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>A connection set to <paramref name="tenantId"/> (or to none), as the app sets its own.</summary>
+    public static async Task<NpgsqlConnection> OpenAsync(string connectionString, Guid? tenantId)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var set = new NpgsqlCommand("SELECT set_config('app.tenant_id', @t, false)", connection);
+        set.Parameters.AddWithValue("t", tenantId?.ToString() ?? "");
+        await set.ExecuteNonQueryAsync();
+        return connection;
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on a connection set to <paramref name="tenantId"/> (or none); its first value.</summary>
+    public static async Task<object?> SqlAsync(string connectionString, Guid? tenantId, string sql)
+    {
+        await using var connection = await OpenAsync(connectionString, tenantId);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
     }
 
     private sealed class Factory<T>(Func<T> create) : IDbContextFactory<T> where T : DbContext

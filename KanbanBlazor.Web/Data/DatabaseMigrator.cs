@@ -17,23 +17,26 @@ namespace KanbanBlazor.Web.Data;
 public sealed class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
 {
     private const long AdvisoryLockKey = 0x4B616E62616E; // "Kanban"
-    /// <summary>The session setting migrations read to know which role to grant the app's access to.</summary>
+    /// <summary>The session settings migrations read to know which roles to grant access to.</summary>
     public const string AppRoleSetting = "kanban.app_role";
+    public const string IdentityRoleSetting = "kanban.identity_role";
     private const string LegacyInitial = "0001_initial";
 
     /// <param name="ownerConnectionString">a role that owns (or may create) the schema</param>
-    /// <param name="appRole">the role the app connects as: granted data access, never ownership</param>
-    public async Task MigrateAsync(string ownerConnectionString, string appRole, CancellationToken ct)
+    /// <param name="roles">the roles the app connects as: granted data access, never ownership</param>
+    public async Task MigrateAsync(string ownerConnectionString, DatabaseRoles roles, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(ownerConnectionString);
         await connection.OpenAsync(ct);
         await ExecuteAsync(connection, $"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
         try
         {
-            await using (var setting = new NpgsqlCommand("SELECT set_config(@name, @role, false)", connection))
+            await using (var setting = new NpgsqlCommand("SELECT set_config(@app, @board, false), set_config(@identity, @identityRole, false)", connection))
             {
-                setting.Parameters.AddWithValue("name", AppRoleSetting);
-                setting.Parameters.AddWithValue("role", appRole);
+                setting.Parameters.AddWithValue("app", AppRoleSetting);
+                setting.Parameters.AddWithValue("board", roles.Board);
+                setting.Parameters.AddWithValue("identity", IdentityRoleSetting);
+                setting.Parameters.AddWithValue("identityRole", roles.Identity);
                 await setting.ExecuteNonQueryAsync(ct);
             }
             await using var db = new AccountsDbContext(new DbContextOptionsBuilder<AccountsDbContext>().UseNpgsql(connection).Options);
@@ -79,3 +82,7 @@ public sealed class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
         await command.ExecuteNonQueryAsync(ct);
     }
 }
+
+/// <summary>The roles the app serves as. <see cref="Board"/> serves board traffic (ConnectionStrings:Kanban);
+/// <see cref="Identity"/> signs people in and checks sessions (ConnectionStrings:KanbanIdentity).</summary>
+public sealed record DatabaseRoles(string Board, string Identity);

@@ -9,15 +9,32 @@ namespace KanbanBlazor.Web.Data;
 /// <summary>
 /// Demo data on first run: tenants acme and globex, four users each (one per role), and a lead board
 /// of about 200 cards with a few weeks of move history. Deterministic (fixed random seed), so every
-/// fresh machine shows the same board. Does nothing when any tenant exists.
+/// fresh machine shows the same board. Does nothing when any tenant exists. Runs as the schema owner:
+/// it creates users and memberships, which neither of the roles the app serves as may do.
 /// </summary>
 public sealed class DemoSeeder(
     IDbContextFactory<AccountsDbContext> accountsFactory,
     IDbContextFactory<KanbanDbContext> kanbanFactory,
-    UserManager<AppUser> users,
+    IPasswordHasher<AppUser> hasher,
+    ILookupNormalizer normalizer,
     TimeProvider clock,
     ILogger<DemoSeeder> logger)
 {
+    /// <summary>A seeder writing through <paramref name="ownerConnectionString"/>.</summary>
+    public static DemoSeeder Create(string ownerConnectionString, IServiceProvider services) => new(
+        new OwnerFactory<AccountsDbContext>(() => new AccountsDbContext(new DbContextOptionsBuilder<AccountsDbContext>().UseNpgsql(ownerConnectionString).Options)),
+        new OwnerFactory<KanbanDbContext>(() => new KanbanDbContext(new DbContextOptionsBuilder<KanbanDbContext>()
+            .UseNpgsql(ownerConnectionString).AddInterceptors(new TenantConnectionInterceptor()).Options)),
+        services.GetRequiredService<IPasswordHasher<AppUser>>(),
+        services.GetRequiredService<ILookupNormalizer>(),
+        services.GetRequiredService<TimeProvider>(),
+        services.GetRequiredService<ILogger<DemoSeeder>>());
+
+    private sealed class OwnerFactory<T>(Func<T> create) : IDbContextFactory<T> where T : DbContext
+    {
+        public T CreateDbContext() => create();
+    }
+
     public const string Password = "Kanban!demo1";
     public const string ConsultantEmail = "consultant@kanban.demo";
 
@@ -80,14 +97,33 @@ public sealed class DemoSeeder(
     private async Task CreateConsultantAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var user = new AppUser { Id = Guid.CreateVersion7(now), UserName = ConsultantEmail, Email = ConsultantEmail, EmailConfirmed = true, DisplayName = "Casey Consultant" };
-        var created = await users.CreateAsync(user, Password);
-        if (!created.Succeeded) throw new InvalidOperationException(string.Join("; ", created.Errors.Select(e => e.Description)));
+        var user = NewUser(ConsultantEmail, "Casey Consultant", now);
         await using var accounts = await accountsFactory.CreateDbContextAsync(ct);
-        var tenants = await accounts.Tenants.ToDictionaryAsync(t => t.Slug, t => t.Id, ct);
-        accounts.Memberships.Add(new TenantMembership { TenantId = tenants["acme"], UserId = user.Id, Role = nameof(TenantRole.Manager), DisplayName = user.DisplayName, CreatedAt = now });
-        accounts.Memberships.Add(new TenantMembership { TenantId = tenants["globex"], UserId = user.Id, Role = nameof(TenantRole.SalesRep), DisplayName = user.DisplayName, CreatedAt = now });
+        accounts.Users.Add(user);
         await accounts.SaveChangesAsync(ct);
+        var tenants = await accounts.Tenants.ToDictionaryAsync(t => t.Slug, t => t.Id, ct);
+        await AddMemberAsync(tenants["acme"], user, TenantRole.Manager, now, ct);
+        await AddMemberAsync(tenants["globex"], user, TenantRole.SalesRep, now, ct);
+    }
+
+    private AppUser NewUser(string email, string displayName, DateTimeOffset now)
+    {
+        var user = new AppUser
+        {
+            Id = Guid.CreateVersion7(now), UserName = email, Email = email, EmailConfirmed = true, DisplayName = displayName,
+            NormalizedUserName = normalizer.NormalizeName(email), NormalizedEmail = normalizer.NormalizeEmail(email),
+            SecurityStamp = Guid.NewGuid().ToString("N"), ConcurrencyStamp = Guid.NewGuid().ToString(), LockoutEnabled = true,
+        };
+        user.PasswordHash = hasher.HashPassword(user, Password);
+        return user;
+    }
+
+    // Memberships are tenant-owned rows: written through the tenant's context, as row-level security asks.
+    private async Task AddMemberAsync(Guid tenantId, AppUser user, TenantRole role, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var db = await kanbanFactory.CreateForTenantAsync(tenantId, ct);
+        db.Members.Add(new TenantMembership { TenantId = tenantId, UserId = user.Id, Role = role.ToString(), DisplayName = user.DisplayName, CreatedAt = now });
+        await db.SaveChangesAsync(ct);
     }
 
     private async Task<Guid> CreateTenantAsync(string slug, string name, CancellationToken ct)
@@ -98,15 +134,10 @@ public sealed class DemoSeeder(
         accounts.Tenants.Add(tenant);
         await accounts.SaveChangesAsync(ct);
 
-        foreach (var (role, local, first) in People)
-        {
-            var displayName = $"{first} {char.ToUpperInvariant(slug[0])}{slug[1..]}";
-            var user = new AppUser { Id = Guid.CreateVersion7(now), UserName = $"{local}@{slug}.demo", Email = $"{local}@{slug}.demo", EmailConfirmed = true, DisplayName = displayName };
-            var created = await users.CreateAsync(user, Password);
-            if (!created.Succeeded) throw new InvalidOperationException(string.Join("; ", created.Errors.Select(e => e.Description)));
-            accounts.Memberships.Add(new TenantMembership { TenantId = tenant.Id, UserId = user.Id, Role = role.ToString(), DisplayName = displayName, CreatedAt = now });
-        }
+        var people = People.Select(p => (p.Role, User: NewUser($"{p.Local}@{slug}.demo", $"{p.First} {char.ToUpperInvariant(slug[0])}{slug[1..]}", now))).ToList();
+        accounts.Users.AddRange(people.Select(p => p.User));
         await accounts.SaveChangesAsync(ct);
+        foreach (var (role, user) in people) await AddMemberAsync(tenant.Id, user, role, now, ct);
         return tenant.Id;
     }
 

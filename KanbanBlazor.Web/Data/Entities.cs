@@ -20,7 +20,7 @@ public sealed class Tenant
 }
 
 /// <summary>A user's place in a tenant, with the role they hold there.</summary>
-public sealed class TenantMembership
+public sealed class TenantMembership : ITenantOwned
 {
     public Guid TenantId { get; set; }
     public Guid UserId { get; set; }

@@ -30,8 +30,12 @@ internal static class SchemaModel
         builder.Entity<BoardConfig>(config =>
         {
             config.ToTable("kanban_configs", t => t.HasCheckConstraint("kanban_configs_entity_type_check", "entity_type IN ('lead', 'opportunity', 'task', 'customer')"));
+            // Tenant-owned rows are keyed by tenant and id, and references between them carry the tenant:
+            // a row can only point at a row of its own tenant, and another tenant's id (as a reference
+            // or as a new row's id) fails exactly like an id that does not exist, so nothing leaks.
+            config.HasKey(c => new { c.TenantId, c.Id });
             config.HasAlternateKey(c => new { c.TenantId, c.EntityType });
-            config.HasMany(c => c.Stages).WithOne().HasForeignKey(s => s.BoardConfigId);
+            config.HasMany(c => c.Stages).WithOne().HasForeignKey(s => new { s.TenantId, s.BoardConfigId });
             config.Property(c => c.Version).HasDefaultValueSql("1");
             config.Property(c => c.Sequence).HasDefaultValueSql("0");
             config.Property(c => c.UpdatedAt).HasDefaultValueSql("now()");
@@ -45,12 +49,14 @@ internal static class SchemaModel
                 t.HasCheckConstraint("kanban_stages_wip_soft_limit_check", "wip_soft_limit > 0");
                 t.HasCheckConstraint("kanban_stages_wip_hard_limit_check", "wip_hard_limit > 0");
             });
+            stage.HasKey(s => new { s.TenantId, s.Id });
             stage.HasAlternateKey(s => new { s.BoardConfigId, s.Key });
             stage.HasIndex(s => s.TenantId).HasDatabaseName("ix_kanban_stages_tenant_id");
         });
         builder.Entity<Card>(card =>
         {
             card.ToTable("cards", t => t.HasCheckConstraint("cards_title_check", "length(title) BETWEEN 1 AND 200"));
+            card.HasKey(c => new { c.TenantId, c.Id });
             card.Property(c => c.Value).HasPrecision(14, 2).HasDefaultValueSql("0");
             card.Property(c => c.Currency).HasMaxLength(3).IsFixedLength().HasDefaultValueSql("'USD'");
             // Ordering keys compare byte-wise, whatever the database's collation.
@@ -69,7 +75,8 @@ internal static class SchemaModel
             move.Property(m => m.Metadata).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
             move.Property(m => m.ToPosition).UseCollation("C");
             move.Property(m => m.CreatedAt).HasDefaultValueSql("now()");
-            move.HasOne<CardMove>().WithMany().HasForeignKey(m => m.UndoMoveId);
+            move.HasKey(m => new { m.TenantId, m.Id });
+            move.HasOne<CardMove>().WithMany().HasForeignKey(m => new { m.TenantId, m.UndoMoveId });
             move.HasIndex(m => new { m.TenantId, m.EntityType, m.EntityId }).HasDatabaseName("ix_kanban_moves_entity");
             move.HasIndex(m => new { m.TenantId, m.CreatedAt }).HasDatabaseName("ix_kanban_moves_created_at");
             move.HasIndex(m => m.UndoMoveId).HasDatabaseName("ix_kanban_moves_undo_move_id");

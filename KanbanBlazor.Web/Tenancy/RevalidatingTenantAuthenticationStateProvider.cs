@@ -8,47 +8,49 @@ using Microsoft.Extensions.Options;
 namespace KanbanBlazor.Web.Tenancy;
 
 /// <summary>
-/// A circuit can outlive the sign-in it started with. Every 30 seconds this checks that the user
-/// still exists, has not had their security stamp changed (password change, forced sign-out), and is
-/// still a member of the circuit's tenant; if not, the circuit's user becomes anonymous and the
-/// page's authorization sends them to sign in. A sign-out on this instance is pushed at once.
+/// A circuit can outlive the sign-in it started with. When told of an access change for its user
+/// (<see cref="AccessChanges"/>: pushed from PostgreSQL as it commits) and every 30 seconds besides,
+/// this checks that the user still exists and has not had their security stamp changed (sign-out,
+/// password change, deactivation); if not, the circuit's user becomes anonymous and the page's
+/// authorization sends them to sign in. Membership of the circuit's tenant is the board's concern
+/// (<see cref="Features.Board.BoardAccessWatcher"/>): a removed member stays signed in and is told.
 /// </summary>
 public sealed class RevalidatingTenantAuthenticationStateProvider : RevalidatingServerAuthenticationStateProvider
 {
     private static readonly AuthenticationState Anonymous = new(new ClaimsPrincipal(new ClaimsIdentity()));
     private readonly IServiceScopeFactory scopes;
-    private readonly TenantResolver resolver;
     private readonly IOptions<IdentityOptions> identityOptions;
-    private readonly SessionRevocations revocations;
+    private readonly AccessChanges changes;
 
-    public RevalidatingTenantAuthenticationStateProvider(ILoggerFactory loggerFactory, IServiceScopeFactory scopes, TenantResolver resolver,
-        IOptions<IdentityOptions> identityOptions, SessionRevocations revocations) : base(loggerFactory)
+    public RevalidatingTenantAuthenticationStateProvider(ILoggerFactory loggerFactory, IServiceScopeFactory scopes,
+        IOptions<IdentityOptions> identityOptions, AccessChanges changes) : base(loggerFactory)
     {
         this.scopes = scopes;
-        this.resolver = resolver;
         this.identityOptions = identityOptions;
-        this.revocations = revocations;
-        revocations.Revoked += OnRevoked;
+        this.changes = changes;
+        changes.Changed += OnAccessChanged;
     }
 
-    // The fallback for changes this instance is not told of; sign-out on this instance is pushed.
+    // The fallback for a change this instance was not told of; changes are pushed.
     protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(30);
 
-    private async void OnRevoked(Guid userId)
+    private async void OnAccessChanged(AccessChange change)
     {
         try
         {
-            if ((await GetAuthenticationStateAsync()).User.UserId() == userId) SetAuthenticationState(Task.FromResult(Anonymous));
+            var state = await GetAuthenticationStateAsync();
+            if (state.User.UserId() is not { } userId || !change.Concerns(userId)) return;
+            if (!await ValidateAuthenticationStateAsync(state, CancellationToken.None)) SetAuthenticationState(Task.FromResult(Anonymous));
         }
         catch (Exception)
         {
-            // The circuit is going away anyway; a revocation must never throw into the publisher.
+            // The circuit is going away, or the database is: the periodic check tries again.
         }
     }
 
     protected override void Dispose(bool disposing)
     {
-        revocations.Revoked -= OnRevoked;
+        changes.Changed -= OnAccessChanged;
         base.Dispose(disposing);
     }
 
@@ -63,6 +65,6 @@ public sealed class RevalidatingTenantAuthenticationStateProvider : Revalidating
         if (users.SupportsUserSecurityStamp &&
             principal.FindFirstValue(identityOptions.Value.ClaimsIdentity.SecurityStampClaimType) != await users.GetSecurityStampAsync(user))
             return false;
-        return await resolver.ResolveAsync(principal, ct) is not null;
+        return true;
     }
 }

@@ -9,6 +9,11 @@ public sealed class TenantMiddleware(RequestDelegate next, ILogger<TenantMiddlew
 {
     public const string Header = "X-Tenant-Id";
 
+    /// <summary>Set on a request refused because the user has no membership in their tenant, to the
+    /// memberships they do have: its page offers them (switch organisation, or sign out) as plain
+    /// HTML, never as a live circuit.</summary>
+    public const string NoMembership = "kb.no-membership";
+
     public async Task InvokeAsync(HttpContext http, TenantResolver resolver, TenantContext context)
     {
         if (http.User.Identity?.IsAuthenticated != true)
@@ -23,6 +28,7 @@ public sealed class TenantMiddleware(RequestDelegate next, ILogger<TenantMiddlew
         {
             // Signed in, but not (or no longer) a member of the tenant in the cookie.
             logger.LogWarning("User {UserId} has no membership in tenant {Tenant}", http.User.UserId(), http.User.SelectedTenantId());
+            http.Items[NoMembership] = http.User.UserId() is { } userId ? await resolver.MembershipsAsync(userId, http.RequestAborted) : [];
             await NotFoundAsync(http);
             return;
         }

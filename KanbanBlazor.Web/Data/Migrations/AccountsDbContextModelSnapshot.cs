@@ -115,8 +115,11 @@ namespace KanbanBlazor.Web.Data.Migrations
 
             modelBuilder.Entity("KanbanBlazor.Web.Data.BoardConfig", b =>
                 {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -131,10 +134,6 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnName("sequence")
                         .HasDefaultValueSql("0");
 
-                    b.Property<Guid>("TenantId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("tenant_id");
-
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")
@@ -147,7 +146,7 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnName("version")
                         .HasDefaultValueSql("1");
 
-                    b.HasKey("Id")
+                    b.HasKey("TenantId", "Id")
                         .HasName("kanban_configs_pkey");
 
                     b.HasAlternateKey("TenantId", "EntityType")
@@ -161,8 +160,11 @@ namespace KanbanBlazor.Web.Data.Migrations
 
             modelBuilder.Entity("KanbanBlazor.Web.Data.Card", b =>
                 {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -221,10 +223,6 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("stage");
 
-                    b.Property<Guid>("TenantId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("tenant_id");
-
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasColumnType("text")
@@ -250,7 +248,7 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnName("version")
                         .HasDefaultValueSql("1");
 
-                    b.HasKey("Id")
+                    b.HasKey("TenantId", "Id")
                         .HasName("cards_pkey");
 
                     b.HasIndex("TenantId", "LastActivityAt")
@@ -272,8 +270,11 @@ namespace KanbanBlazor.Web.Data.Migrations
 
             modelBuilder.Entity("KanbanBlazor.Web.Data.CardMove", b =>
                 {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -311,10 +312,6 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("sequence");
 
-                    b.Property<Guid>("TenantId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("tenant_id");
-
                     b.Property<string>("ToPosition")
                         .HasColumnType("text")
                         .HasColumnName("to_position")
@@ -341,7 +338,7 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("user_id");
 
-                    b.HasKey("Id")
+                    b.HasKey("TenantId", "Id")
                         .HasName("kanban_moves_pkey");
 
                     b.HasIndex("UndoMoveId")
@@ -362,8 +359,11 @@ namespace KanbanBlazor.Web.Data.Migrations
 
             modelBuilder.Entity("KanbanBlazor.Web.Data.Stage", b =>
                 {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -390,10 +390,6 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("position");
 
-                    b.Property<Guid>("TenantId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("tenant_id");
-
                     b.Property<int?>("WipHardLimit")
                         .HasColumnType("integer")
                         .HasColumnName("wip_hard_limit");
@@ -402,7 +398,7 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("wip_soft_limit");
 
-                    b.HasKey("Id")
+                    b.HasKey("TenantId", "Id")
                         .HasName("kanban_stages_pkey");
 
                     b.HasAlternateKey("BoardConfigId", "Key")
@@ -614,25 +610,25 @@ namespace KanbanBlazor.Web.Data.Migrations
 
                     b.HasOne("KanbanBlazor.Web.Data.CardMove", null)
                         .WithMany()
-                        .HasForeignKey("UndoMoveId")
-                        .HasConstraintName("kanban_moves_undo_move_id_fkey");
+                        .HasForeignKey("TenantId", "UndoMoveId")
+                        .HasConstraintName("kanban_moves_tenant_id_undo_move_id_fkey");
                 });
 
             modelBuilder.Entity("KanbanBlazor.Web.Data.Stage", b =>
                 {
-                    b.HasOne("KanbanBlazor.Web.Data.BoardConfig", null)
-                        .WithMany("Stages")
-                        .HasForeignKey("BoardConfigId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("kanban_stages_board_config_id_fkey");
-
                     b.HasOne("KanbanBlazor.Web.Data.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired()
                         .HasConstraintName("kanban_stages_tenant_id_fkey");
+
+                    b.HasOne("KanbanBlazor.Web.Data.BoardConfig", null)
+                        .WithMany("Stages")
+                        .HasForeignKey("TenantId", "BoardConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("kanban_stages_tenant_id_board_config_id_fkey");
                 });
 
             modelBuilder.Entity("KanbanBlazor.Web.Data.TenantMembership", b =>

@@ -31,12 +31,13 @@ public static class AccountEndpoints
 
         // Signing out ends every session of the user: a new security stamp invalidates every cookie
         // issued before (checked on each request), and their open boards are closed at once.
-        account.MapPost("/logout", async ([FromForm] string? returnUrl, HttpContext http, SignInManager<AppUser> signIn, SessionRevocations revocations) =>
+        account.MapPost("/logout", async ([FromForm] string? returnUrl, HttpContext http, SignInManager<AppUser> signIn, AccessChanges changes) =>
         {
             if (http.User.UserId() is { } userId && await signIn.UserManager.FindByIdAsync(userId.ToString()) is { } user)
             {
                 await signIn.UserManager.UpdateSecurityStampAsync(user);
-                revocations.Revoke(userId);
+                // PostgreSQL tells every instance of the new stamp; this instance need not wait for it.
+                changes.Publish(new AccessChange(userId, null));
             }
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/account/login?signedOut=true");

@@ -14,6 +14,8 @@ namespace KanbanBlazor.Web.Features.Account;
 /// device the user has signed in on before (a signed, HttpOnly "known device" cookie for that user)
 /// is not held to it: the right password there signs in and clears the lockout. So someone guessing
 /// from elsewhere slows down, and the owner on their usual device never notices.</item>
+/// <item>A deactivated user (locked out for longer than a day: README, "Sessions and access") is
+/// refused everywhere, known device or not, with the same answer.</item>
 /// </list>
 /// </summary>
 public sealed class SignInGuard(UserManager<AppUser> users, IPasswordHasher<AppUser> hasher, IDataProtectionProvider protection, TimeProvider clock)
@@ -32,6 +34,11 @@ public sealed class SignInGuard(UserManager<AppUser> users, IPasswordHasher<AppU
             // As much work as checking a real password, so that response times do not tell.
             nobodysHash ??= hasher.HashPassword(Nobody, Guid.NewGuid().ToString());
             hasher.VerifyHashedPassword(Nobody, nobodysHash, password);
+            return null;
+        }
+        if (IsDeactivated(user))
+        {
+            hasher.VerifyHashedPassword(user, user.PasswordHash ?? "", password); // same work, same answer
             return null;
         }
         if (IsKnownDevice(http, user.Id))
@@ -58,6 +65,8 @@ public sealed class SignInGuard(UserManager<AppUser> users, IPasswordHasher<AppU
         await users.AccessFailedAsync(user);
         return null;
     }
+
+    private bool IsDeactivated(AppUser user) => user.LockoutEnd is { } end && end > clock.GetUtcNow().AddDays(1);
 
     /// <summary>Remembers this browser as one <paramref name="userId"/> has signed in on.</summary>
     public void RememberDevice(HttpContext http, Guid userId) =>

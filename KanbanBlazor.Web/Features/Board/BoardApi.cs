@@ -13,15 +13,16 @@ public static class BoardApi
         api.MapGet("/{entityType}", async (string entityType, TenantContext tenants, LoadBoard load, CancellationToken ct) =>
         {
             CurrentTenant tenant;
+            KanbanBlazor.Core.Boards.BoardState? board;
             try
             {
                 tenant = await tenants.GetAsync(ct);
+                board = await load.ExecuteAsync(tenant, entityType, ct);
             }
             catch (TenantNotFoundException)
             {
                 return Results.NotFound();
             }
-            var board = await load.ExecuteAsync(tenant, entityType, ct);
             if (board is null) return Results.Problem(statusCode: 404, title: $"There is no {entityType} board.");
             return Results.Ok(new
             {

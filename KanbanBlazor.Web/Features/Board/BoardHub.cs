@@ -1,14 +1,20 @@
 using KanbanBlazor.Core.Boards;
+using KanbanBlazor.Web.Tenancy;
 
 namespace KanbanBlazor.Web.Features.Board;
 
 /// <summary>A committed board change, numbered by the board's sequence.</summary>
 public sealed record BoardChange(Guid TenantId, string EntityType, long Sequence, CardMoved Moved, Guid OriginId);
 
+/// <summary>One open view of a board: told of every change but its own, and of its user's access
+/// changing (their membership now, or null when they have none: nothing more reaches them).</summary>
+public sealed record BoardViewer(Guid ViewerId, Guid UserId, Func<BoardChange, Task> OnChange, Func<CurrentTenant?, Task>? OnAccessChanged = null);
+
 /// <summary>
 /// The server-side circuit hub: a singleton room per tenant and board. Use cases publish after they
 /// commit; each circuit viewing the board subscribes and is told of every change but its own.
-/// A room key always includes the tenant, so a change can never reach another tenant's circuits.
+/// A room key always includes the tenant, so a change can never reach another tenant's circuits, and
+/// a viewer whose membership ends is dropped from the room (<see cref="BoardAccessWatcher"/>).
 /// Seam for several instances: a relay (PostgreSQL LISTEN/NOTIFY) calls <see cref="Publish"/> with
 /// changes committed elsewhere; the sequence numbers let circuits notice anything lost on the way.
 /// </summary>
@@ -17,9 +23,12 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
     private readonly Lock gate = new();
     private readonly Dictionary<(Guid Tenant, string EntityType), List<Subscription>> rooms = [];
 
-    public IDisposable Subscribe(Guid tenantId, string entityType, Guid subscriberId, Func<BoardChange, Task> onChange)
+    public IDisposable Subscribe(Guid tenantId, string entityType, Guid subscriberId, Func<BoardChange, Task> onChange) =>
+        Subscribe(tenantId, entityType, new BoardViewer(subscriberId, Guid.Empty, onChange));
+
+    public IDisposable Subscribe(Guid tenantId, string entityType, BoardViewer viewer)
     {
-        var subscription = new Subscription(this, (tenantId, entityType), subscriberId, onChange);
+        var subscription = new Subscription(this, (tenantId, entityType), viewer);
         lock (gate)
         {
             if (!rooms.TryGetValue(subscription.Room, out var list)) rooms[subscription.Room] = list = [];
@@ -45,7 +54,7 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
         lock (gate)
         {
             if (!rooms.TryGetValue((change.TenantId, change.EntityType), out var list)) return;
-            targets = list.Where(s => s.SubscriberId != change.OriginId).ToArray();
+            targets = list.Where(s => s.Viewer.ViewerId != change.OriginId).ToArray();
         }
         foreach (var target in targets) _ = Deliver(target, change);
     }
@@ -54,30 +63,80 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
     {
         try
         {
-            await target.OnChange(change);
+            await target.Viewer.OnChange(change);
         }
         catch (Exception ex)
         {
             // One broken circuit must not stop the others from hearing of the change.
-            logger.LogWarning(ex, "Delivering board change {Sequence} to {Subscriber} failed", change.Sequence, target.SubscriberId);
+            logger.LogWarning(ex, "Delivering board change {Sequence} to {Subscriber} failed", change.Sequence, target.Viewer.ViewerId);
+        }
+    }
+
+    /// <summary>The users (and their tenants) with open views that <paramref name="change"/> concerns.</summary>
+    public IReadOnlyList<(Guid UserId, Guid TenantId)> ViewersConcernedBy(AccessChange change)
+    {
+        lock (gate)
+        {
+            return rooms
+                .SelectMany(room => room.Value.Select(s => (s.Viewer.UserId, room.Key.Tenant)))
+                .Where(v => v.UserId != Guid.Empty && change.Concerns(v.UserId) && (change.TenantId is null || change.TenantId == v.Tenant))
+                .Distinct()
+                .ToList();
+        }
+    }
+
+    /// <summary>
+    /// Tells the user's open views in the tenant what their access is now. With none, their
+    /// subscriptions are removed first, so that not one more change of the board reaches them.
+    /// </summary>
+    public void ChangeAccess(Guid userId, Guid tenantId, CurrentTenant? access)
+    {
+        List<Subscription> affected;
+        lock (gate)
+        {
+            affected = rooms.Where(room => room.Key.Tenant == tenantId)
+                .SelectMany(room => room.Value.Where(s => s.Viewer.UserId == userId))
+                .ToList();
+            if (access is null)
+            {
+                foreach (var subscription in affected) RemoveLocked(subscription);
+                if (affected.Count > 0) logger.LogInformation("User {UserId} lost access to tenant {TenantId}: {Count} board views closed", userId, tenantId, affected.Count);
+            }
+        }
+        foreach (var subscription in affected)
+        {
+            if (subscription.Viewer.OnAccessChanged is { } tell) _ = TellAsync(subscription, tell, access);
+        }
+    }
+
+    private async Task TellAsync(Subscription target, Func<CurrentTenant?, Task> tell, CurrentTenant? access)
+    {
+        try
+        {
+            await tell(access);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Telling viewer {Subscriber} of an access change failed", target.Viewer.ViewerId);
         }
     }
 
     private void Remove(Subscription subscription)
     {
-        lock (gate)
-        {
-            if (!rooms.TryGetValue(subscription.Room, out var list)) return;
-            list.Remove(subscription);
-            if (list.Count == 0) rooms.Remove(subscription.Room);
-        }
+        lock (gate) RemoveLocked(subscription);
     }
 
-    private sealed class Subscription(BoardHub hub, (Guid, string) room, Guid subscriberId, Func<BoardChange, Task> onChange) : IDisposable
+    private void RemoveLocked(Subscription subscription)
+    {
+        if (!rooms.TryGetValue(subscription.Room, out var list)) return;
+        list.Remove(subscription);
+        if (list.Count == 0) rooms.Remove(subscription.Room);
+    }
+
+    private sealed class Subscription(BoardHub hub, (Guid, string) room, BoardViewer viewer) : IDisposable
     {
         public (Guid Tenant, string EntityType) Room { get; } = room;
-        public Guid SubscriberId { get; } = subscriberId;
-        public Func<BoardChange, Task> OnChange { get; } = onChange;
+        public BoardViewer Viewer { get; } = viewer;
 
         public void Dispose() => hub.Remove(this);
     }

@@ -28,6 +28,9 @@ public sealed partial class LiveBoard : IDisposable
     private BoardState? board;
     private IDisposable? subscription;
     private bool notFound;
+    // The user's membership ended while the board was open (or before it loaded): the board is gone.
+    private string? accessLost;
+    private IReadOnlyList<CurrentTenant> otherMemberships = [];
     private bool canMove;
     private string? message;
     private string? announcement;
@@ -45,8 +48,10 @@ public sealed partial class LiveBoard : IDisposable
     private sealed record PickedUp(Guid CardId, int Version, string Stage, DateTimeOffset At);
 
     [Parameter, EditorRequired] public required string EntityType { get; set; }
+    [CascadingParameter] private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState>? Authentication { get; set; }
 
     [Inject] private TenantContext Tenants { get; set; } = null!;
+    [Inject] private TenantResolver Resolver { get; set; } = null!;
     [Inject] private LoadBoard LoadBoard { get; set; } = null!;
     [Inject] private MoveCard MoveCard { get; set; } = null!;
     [Inject] private BoardHub Hub { get; set; } = null!;
@@ -67,14 +72,16 @@ public sealed partial class LiveBoard : IDisposable
         }
         catch (TenantNotFoundException)
         {
-            notFound = true;
+            // Signed in, but not (or no longer) a member of the organisation they were working in.
+            if (Authentication is not null && (await Authentication).User.UserId() is { } userId) await LoseAccessAsync(userId, "");
+            else notFound = true;
             return;
         }
         canMove = BoardPermissions.CanMoveSomeCards(tenant.Role);
         timeZone = await BrowserTimeZoneAsync();
         // Subscribe before loading: a change committed in between has a sequence the loaded board
         // already includes (ignored) or the next one (applied), never a silent loss.
-        subscription = Hub.Subscribe(tenant.TenantId, EntityType, viewerId, OnBoardChangeAsync);
+        subscription = Hub.Subscribe(tenant.TenantId, EntityType, new BoardViewer(viewerId, tenant.UserId, OnBoardChangeAsync, OnAccessChangedAsync));
         await ReloadOrRecoverAsync();
     }
 
@@ -120,6 +127,11 @@ public sealed partial class LiveBoard : IDisposable
             if (databaseDown) announcement = Text["Board.DatabaseBack"];
             databaseDown = false;
         }
+        catch (TenantNotFoundException)
+        {
+            databaseDown = false;
+            await LoseAccessAsync(tenant!.UserId, tenant.Name);
+        }
         catch (Exception ex) when (!disposal.IsCancellationRequested)
         {
             Logger.LogWarning(ex, "Loading board {EntityType} failed; retrying", EntityType);
@@ -159,6 +171,7 @@ public sealed partial class LiveBoard : IDisposable
 
     private Task OnBoardChangeAsync(BoardChange change) => InvokeAsync(() =>
     {
+        if (accessLost is not null) return;
         if (loading || board is null)
         {
             heardWhileLoading.Add(change);
@@ -175,6 +188,45 @@ public sealed partial class LiveBoard : IDisposable
         if (!board.TryApply(change.Sequence, change.Moved)) ReloadUnlessGapCloses();
         StateHasChanged();
     });
+
+    /// <summary>The hub's word that this user's membership changed: a new role, or none at all.</summary>
+    private Task OnAccessChangedAsync(CurrentTenant? access) => InvokeAsync(async () =>
+    {
+        if (access is null)
+        {
+            if (tenant is not null) await LoseAccessAsync(tenant.UserId, tenant.Name);
+        }
+        else if (tenant is not null && access.Role != tenant.Role)
+        {
+            tenant = access;
+            canMove = BoardPermissions.CanMoveSomeCards(access.Role);
+            announcement = Text["Access.RoleChanged", Text[$"Role.{access.Role}"]];
+        }
+        StateHasChanged();
+    });
+
+    /// <param name="organisation">the organisation's name, or "" when the user was never shown its board</param>
+    private async Task LoseAccessAsync(Guid userId, string organisation)
+    {
+        if (accessLost is not null) return;
+        subscription?.Dispose();
+        subscription = null;
+        accessLost = organisation;
+        board = null;
+        dragging = null;
+        heardWhileDragging.Clear();
+        heardWhileLoading.Clear();
+        message = null;
+        announcement = organisation.Length > 0 ? Text["Access.LostTitle", organisation] : Text["Access.NoneTitle"];
+        try
+        {
+            otherMemberships = (await Resolver.MembershipsAsync(userId, disposal.Token)).Where(m => m.TenantId != tenant?.TenantId).ToList();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Logger.LogWarning(ex, "Reading the memberships of a user who lost access failed");
+        }
+    }
 
     private void ApplyHeldChanges()
     {

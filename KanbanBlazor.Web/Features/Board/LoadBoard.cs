@@ -5,16 +5,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace KanbanBlazor.Web.Features.Board;
 
-/// <summary>Reads the current tenant's board of one entity type: stages in order, cards in position order.</summary>
+/// <summary>Reads the current tenant's board of one entity type: stages in order, cards in position order.
+/// The reader's membership is read again first: one removed since the circuit began reads nothing.</summary>
 public sealed class LoadBoard(IDbContextFactory<KanbanDbContext> factory)
 {
     /// <returns>null when the tenant has no board of that entity type</returns>
+    /// <exception cref="TenantNotFoundException">the reader is no longer a member of the tenant</exception>
     public async Task<BoardState?> ExecuteAsync(CurrentTenant tenant, string entityType, CancellationToken ct)
     {
         if (!EntityTypes.IsKnown(entityType)) return null;
         await using var db = await factory.CreateForTenantAsync(tenant.TenantId, ct);
         // One snapshot for config, stages and cards, so that the sequence matches the cards read.
         await using var tx = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        if (!await db.Members.AnyAsync(m => m.UserId == tenant.UserId, ct)) throw new TenantNotFoundException();
         var config = await db.BoardConfigs.AsNoTracking()
             .Include(c => c.Stages)
             .SingleOrDefaultAsync(c => c.EntityType == entityType, ct);
