@@ -89,7 +89,10 @@ builder.Services.AddSingleton<TenantResolver>();
 builder.Services.AddScoped<TenantContext>();
 builder.Services.AddSingleton<BoardHub>();
 builder.Services.AddSingleton<LoadBoard>();
+builder.Services.AddSingleton<BoardTransaction>();
 builder.Services.AddSingleton<MoveCard>();
+builder.Services.AddSingleton<UndoMove>();
+builder.Services.AddSingleton<CardHistory>();
 builder.Services.AddScoped<BoardText>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<LiveBoardsHealthCheck>("live");
 

@@ -217,6 +217,16 @@ public sealed class AppFixture : IAsyncLifetime
         return email;
     }
 
+    /// <summary>The first value of a query, as a superuser.</summary>
+    public async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Runs SQL as a superuser, as an administrator's script or another instance would.</summary>
     public async Task<int> ExecuteSqlAsync(string sql, params (string Name, object Value)[] parameters)
     {

@@ -153,7 +153,7 @@ public sealed class AppShellTests(AppFixture app)
 
         await Expect(page.Stage("Negotiation").Cards().First).ToHaveAttributeAsync("data-id", cardId);
         await page.ExpectSavedAfterAsync(sequence);
-        await Expect(page.Locator("[aria-live=polite]")).ToHaveTextAsync("Moved to Negotiation, position 1.");
+        await Expect(page.Locator(".kb-sr-only[aria-live=polite]")).ToHaveTextAsync("Moved to Negotiation, position 1.");
         await page.ReloadAsync();
         await Expect(page.Stage("Negotiation").Cards().First).ToHaveAttributeAsync("data-id", cardId);
     }

@@ -28,7 +28,7 @@ public sealed class DropTests(AppFixture app)
             await Expect(manager.Stage("Contacted").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
         });
 
-        await Expect(rep.GetByRole(AriaRole.Alert)).ToContainTextAsync(new Regex("while you were dragging|moved this card to Contacted"));
+        await Expect(rep.Locator("main").GetByRole(AriaRole.Alert)).ToContainTextAsync(new Regex("while you were dragging|moved this card to Contacted"));
         await Expect(rep.Stage("Contacted").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
         await Expect(rep.Stage("Qualified").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(0);
         await rep.ReloadAsync();
@@ -55,7 +55,7 @@ public sealed class DropTests(AppFixture app)
             await admin.ExpectSavedAfterAsync(sequence);
         });
 
-        await Expect(manager.GetByRole(AriaRole.Alert)).ToContainTextAsync(new Regex("while you were dragging|moved this card to Won"));
+        await Expect(manager.Locator("main").GetByRole(AriaRole.Alert)).ToContainTextAsync(new Regex("while you were dragging|moved this card to Won"));
         await Expect(manager.Stage("Won").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
         await Expect(manager.Stage("Lost").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(0);
         await admin.ReloadAsync();

@@ -30,4 +30,7 @@ public static class BoardPermissions
         CanMoveAnyCard(role) || (role == TenantRole.SalesRep && cardOwnerId == userId);
 
     public static bool CanMoveSomeCards(TenantRole role) => role != TenantRole.Viewer;
+
+    /// <summary>May move a card past a stage's hard WIP limit, giving a reason (which is recorded).</summary>
+    public static bool CanOverrideWip(TenantRole role) => role is TenantRole.Admin or TenantRole.Manager;
 }

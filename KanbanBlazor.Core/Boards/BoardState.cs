@@ -1,97 +1,58 @@
-using KanbanBlazor.Core.Ordering;
-
 namespace KanbanBlazor.Core.Boards;
 
-public sealed record BoardCard(
-    Guid Id,
-    string Title,
-    string? Company,
-    decimal Value,
-    string Currency,
-    Guid? OwnerId,
-    string? OwnerName,
-    string Stage,
-    string Position,
-    int Version,
-    DateTimeOffset? NextActionAt,
-    string? NextActionDetails);
-
-public sealed record BoardStage(string Key, string Name, StageOutcome Outcome, int? WipSoftLimit, int? WipHardLimit);
-
-/// <summary>A committed move as every viewer of the board learns of it.</summary>
-public sealed record CardMoved(
-    Guid CardId,
-    string FromStage,
-    string ToStage,
-    string Position,
-    int Version,
-    Guid? MovedBy,
-    string MovedByName,
-    DateTimeOffset At);
-
 /// <summary>
-/// One viewer's copy of a board: the stages in order and their cards in position order, at a known
-/// sequence number. Changes apply only in sequence; a gap means the copy must be reloaded.
+/// One viewer's live copy of a board: the <see cref="BoardSnapshot"/> it has reached, fed with board
+/// events in sequence through <see cref="BoardProjection"/>, plus this viewer's own move shown before
+/// it is saved. Events come from several threads and may arrive out of order: one that runs ahead of
+/// a missing event is held until the missing one arrives; if it never does, the viewer reloads.
 /// </summary>
 public sealed class BoardState
 {
-    private readonly Dictionary<string, List<BoardCard>> cardsByStage;
-    private readonly SortedDictionary<long, CardMoved> early = [];
+    private readonly SortedDictionary<long, BoardEvent> early = [];
+
+    public BoardState(BoardSnapshot snapshot) => Current = snapshot;
 
     public BoardState(string entityType, long sequence, IReadOnlyList<BoardStage> stages, IEnumerable<BoardCard> cards)
+        : this(BoardSnapshot.Create(entityType, sequence, stages, cards))
     {
-        EntityType = entityType;
-        Sequence = sequence;
-        Stages = stages;
-        cardsByStage = stages.ToDictionary(s => s.Key, _ => new List<BoardCard>());
-        foreach (var card in cards)
-        {
-            if (cardsByStage.TryGetValue(card.Stage, out var list)) list.Add(card);
-        }
-        foreach (var list in cardsByStage.Values) list.Sort(ByPosition);
     }
 
-    public string EntityType { get; }
-    public long Sequence { get; private set; }
-    public IReadOnlyList<BoardStage> Stages { get; }
+    /// <summary>The board as this viewer sees it now.</summary>
+    public BoardSnapshot Current { get; private set; }
 
-    public IReadOnlyList<BoardCard> CardsIn(string stage) =>
-        cardsByStage.TryGetValue(stage, out var list) ? list : [];
+    public string EntityType => Current.EntityType;
+    public long Sequence => Current.Sequence;
+    public IReadOnlyList<BoardStage> Stages => Current.Stages;
 
-    public decimal TotalValueIn(string stage) => CardsIn(stage).Sum(c => c.Value);
+    public IReadOnlyList<BoardCard> CardsIn(string stage) => Current.CardsIn(stage);
 
-    public BoardCard? Find(Guid cardId) =>
-        cardsByStage.Values.SelectMany(l => l).FirstOrDefault(c => c.Id == cardId);
+    public decimal TotalValueIn(string stage) => Current.TotalValueIn(stage);
+
+    public BoardCard? Find(Guid cardId) => Current.Find(cardId);
 
     /// <summary>
-    /// Applies a change numbered <paramref name="sequence"/>. Changes come from several threads and
-    /// may arrive out of order: one that runs ahead of a missing change is held, and applied as soon
-    /// as the missing one arrives. Returns false while a change is missing; if it stays missing, the
-    /// caller reloads. Changes this copy already has are ignored.
+    /// Applies the event numbered <paramref name="sequence"/>, or holds it while an earlier one is
+    /// missing. Returns false while one is missing; events this copy already has are ignored.
     /// </summary>
-    public bool TryApply(long sequence, CardMoved change)
+    public bool TryApply(long sequence, BoardEvent change)
     {
-        if (sequence > Sequence) early[sequence] = change;
-        while (early.Remove(Sequence + 1, out var next))
-        {
-            Place(next);
-            Sequence++;
-        }
-        foreach (var stale in early.Keys.Where(k => k <= Sequence).ToList()) early.Remove(stale);
+        if (sequence > Current.Sequence) early[sequence] = change;
+        while (early.Remove(Current.Sequence + 1, out var next))
+            Current = BoardProjection.Apply(Current, Current.Sequence + 1, next);
+        foreach (var stale in early.Keys.Where(k => k <= Current.Sequence).ToList()) early.Remove(stale);
         return early.Count == 0;
     }
 
-    /// <summary>The sequence number this copy is waiting for, when a later change has arrived before it.</summary>
-    public long? MissingSequence => early.Count == 0 ? null : Sequence + 1;
+    /// <summary>The sequence number this copy is waiting for, when a later event has arrived before it.</summary>
+    public long? MissingSequence => early.Count == 0 ? null : Current.Sequence + 1;
 
     /// <summary>Shows a move the local user just made, before the server has confirmed it.</summary>
     /// <returns>the card as it was, for <see cref="Restore"/> if the move is not saved; null if nothing moved</returns>
     public BoardCard? MoveLocally(Guid cardId, string toStage, int toIndex)
     {
         var card = Find(cardId);
-        if (card is null || !cardsByStage.TryGetValue(toStage, out var target)) return null;
-        cardsByStage[card.Stage].Remove(card);
-        target.Insert(Math.Clamp(toIndex, 0, target.Count), card with { Stage = toStage });
+        if (card is null || !Current.Stages.Any(s => s.Key == toStage)) return null;
+        Current = Current.WithAt(card, toStage, toIndex);
         return card;
     }
 
@@ -100,37 +61,7 @@ public sealed class BoardState
     public void Restore(BoardCard original)
     {
         var current = Find(original.Id);
-        if (current is null || current.Version != original.Version || !cardsByStage.TryGetValue(original.Stage, out var target)) return;
-        cardsByStage[current.Stage].Remove(current);
-        var index = target.FindIndex(c => ByPosition(c, original) > 0);
-        target.Insert(index < 0 ? target.Count : index, original);
-    }
-
-    private void Place(CardMoved change)
-    {
-        var card = Find(change.CardId);
-        if (card is null || !cardsByStage.TryGetValue(change.ToStage, out var target)) return;
-        cardsByStage[card.Stage].Remove(card);
-        var moved = card with { Stage = change.ToStage, Position = change.Position, Version = change.Version };
-        var index = target.FindIndex(c => ByPosition(c, moved) > 0);
-        target.Insert(index < 0 ? target.Count : index, moved);
-    }
-
-    private static int ByPosition(BoardCard a, BoardCard b)
-    {
-        var byKey = string.CompareOrdinal(a.Position, b.Position);
-        return byKey != 0 ? byKey : a.Id.CompareTo(b.Id);
-    }
-
-    /// <summary>The ordering key for a card dropped at <paramref name="index"/> among <paramref name="others"/>
-    /// (the stage's cards in order, without the moved card).</summary>
-    public static string PositionAt(IReadOnlyList<string> others, int index)
-    {
-        index = Math.Clamp(index, 0, others.Count);
-        var before = index > 0 ? others[index - 1] : null;
-        var after = index < others.Count ? others[index] : null;
-        if (before is not null && after is not null && string.CompareOrdinal(before, after) >= 0)
-            after = null; // duplicate keys (never written by us): place after the earlier one
-        return OrderingKey.Between(before, after);
+        if (current is null || current.Version != original.Version) return;
+        Current = Current.With(original);
     }
 }

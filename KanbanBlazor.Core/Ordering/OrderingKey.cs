@@ -27,6 +27,18 @@ public static class OrderingKey
         return Midpoint(before ?? string.Empty, after);
     }
 
+    /// <summary>The key for an item put at <paramref name="index"/> among <paramref name="others"/>
+    /// (the list's keys in order, without the item itself).</summary>
+    public static string At(IReadOnlyList<string> others, int index)
+    {
+        index = Math.Clamp(index, 0, others.Count);
+        var before = index > 0 ? others[index - 1] : null;
+        var after = index < others.Count ? others[index] : null;
+        if (before is not null && after is not null && string.CompareOrdinal(before, after) >= 0)
+            after = null; // duplicate keys (never written by us): place after the earlier one
+        return Between(before, after);
+    }
+
     /// <summary><paramref name="count"/> evenly spread keys in ascending order, for seeding or rebalancing a stage.</summary>
     public static IReadOnlyList<string> Spread(int count)
     {

@@ -56,12 +56,30 @@ public sealed class BoardPiecesTests : ComponentTest
         var stage = new BoardStage("qualified", "Qualified", StageOutcome.Open, 2, null);
         var over = Render<StageHeader>(p => p.Add(h => h.Stage, stage).Add(h => h.Name, "Qualified").Add(h => h.CardCount, 3).Add(h => h.TotalValue, 12345m));
         Assert.Equal("Qualified", over.Find("h2").TextContent);
-        Assert.Equal("3 cards", over.Find(".kb-column__count").GetAttribute("aria-label"));
+        Assert.Equal("3 cards, limit 2", over.Find(".kb-column__count").GetAttribute("aria-label"));
+        Assert.Equal("3 / 2", over.Find(".kb-column__count").TextContent.Trim());
+        Assert.Equal("soft", over.Find(".kb-column__count").GetAttribute("data-wip"));
         Assert.Equal("$12,345", over.Find(".kb-column__value").TextContent);
         Assert.Equal("over WIP 2", over.Find("[role=note]").TextContent);
 
-        var within = Render<StageHeader>(p => p.Add(h => h.Stage, stage).Add(h => h.Name, "Qualified").Add(h => h.CardCount, 2).Add(h => h.TotalValue, 1m));
+        var within = Render<StageHeader>(p => p.Add(h => h.Stage, stage).Add(h => h.Name, "Qualified").Add(h => h.CardCount, 1).Add(h => h.TotalValue, 1m));
         Assert.Empty(within.FindAll("[role=note]"));
+        Assert.Equal("ok", within.Find(".kb-column__count").GetAttribute("data-wip"));
+
+        var unlimited = Render<StageHeader>(p => p.Add(h => h.Stage, stage with { WipSoftLimit = null }).Add(h => h.Name, "Qualified").Add(h => h.CardCount, 3).Add(h => h.TotalValue, 1m));
+        Assert.Equal("3 cards", unlimited.Find(".kb-column__count").GetAttribute("aria-label"));
+        Assert.Equal("3", unlimited.Find(".kb-column__count").TextContent.Trim());
+    }
+
+    [Fact]
+    public void A_stage_at_its_hard_limit_shows_red_and_counts_against_the_hard_limit()
+    {
+        var stage = new BoardStage("proposal", "Proposal", StageOutcome.Open, 3, 5);
+        var full = Render<StageHeader>(p => p.Add(h => h.Stage, stage).Add(h => h.Name, "Proposal").Add(h => h.CardCount, 5).Add(h => h.TotalValue, 1m));
+        Assert.Equal("5 / 5", full.Find(".kb-column__count").TextContent.Trim());
+        Assert.Equal("hard", full.Find(".kb-column__count").GetAttribute("data-wip"));
+        var busy = Render<StageHeader>(p => p.Add(h => h.Stage, stage).Add(h => h.Name, "Proposal").Add(h => h.CardCount, 4).Add(h => h.TotalValue, 1m));
+        Assert.Equal("soft", busy.Find(".kb-column__count").GetAttribute("data-wip"));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class BoardStateTests
         new(Guid.NewGuid(), title, null, value, "USD", null, null, stage, position, 1, null, null);
 
     private static CardMoved Moved(BoardCard card, string to, string position) =>
-        new(card.Id, card.Stage, to, position, card.Version + 1, null, "Morgan", DateTimeOffset.UtcNow);
+        new(Guid.NewGuid(), card.Id, card.Stage, to, position, card.Version + 1) { ActorName = "Morgan", At = DateTimeOffset.UtcNow };
 
     [Fact]
     public void Cards_show_in_their_stage_in_position_order_with_the_stage_total()
@@ -133,7 +133,7 @@ public sealed class BoardStateTests
     [InlineData(9, "k", null)]
     public void The_position_for_a_drop_lies_between_the_cards_around_it(int index, string? before, string? after)
     {
-        var key = BoardState.PositionAt(["F", "k"], index);
+        var key = KanbanBlazor.Core.Ordering.OrderingKey.At(["F", "k"], index);
         if (before is not null) Assert.True(string.CompareOrdinal(before, key) < 0);
         if (after is not null) Assert.True(string.CompareOrdinal(key, after) < 0);
     }

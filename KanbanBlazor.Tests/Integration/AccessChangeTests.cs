@@ -86,7 +86,7 @@ public sealed class AccessChangeTests(TestDatabase database)
         Assert.Equal(2, hub.SubscriberCount(tenant.Id, EntityTypes.Lead));
 
         // The next change of the board reaches the others (the sentinel), and not the removed member.
-        hub.Publish(new BoardChange(tenant.Id, EntityTypes.Lead, 1, new CardMoved(Guid.NewGuid(), "new", "contacted", "m", 2, null, "Someone", DateTimeOffset.UtcNow), Guid.NewGuid()));
+        hub.Publish(new BoardChange(tenant.Id, EntityTypes.Lead, 1, new CardMoved(Guid.NewGuid(), Guid.NewGuid(), "new", "contacted", "m", 2), Guid.NewGuid()));
         await bystander.Heard.Task.WaitAsync(Patience);
         await demoted.Heard.Task.WaitAsync(Patience);
         Assert.False(removed.Heard.Task.IsCompleted);

@@ -1,3 +1,4 @@
+using KanbanBlazor.Core.Boards;
 using KanbanBlazor.Core.Access;
 using KanbanBlazor.Core.Moves;
 using KanbanBlazor.Web.Data;
@@ -13,7 +14,7 @@ public sealed class MoveCardTests(TestDatabase database)
 {
     private readonly BoardHub hub = new(NullLogger<BoardHub>.Instance);
 
-    private MoveCard MoveCard() => new(database.KanbanFactory(), hub, TimeProvider.System, NullLogger<MoveCard>.Instance);
+    private MoveCard MoveCard() => new(new BoardTransaction(database.KanbanFactory(), hub, TimeProvider.System), NullLogger<MoveCard>.Instance);
 
     private async Task<Card> CardAsync(TestTenant tenant, string stage, int index = 0)
     {
@@ -120,13 +121,92 @@ public sealed class MoveCardTests(TestDatabase database)
         Assert.All(results.Where(r => !r.Succeeded), r =>
         {
             Assert.Equal(MoveRefusal.StaleVersion, r.Decision.Refusal);
-            Assert.Contains(winner.Moved!.MovedByName, r.Decision.Message);
+            Assert.Contains(winner.Moved!.ActorName, r.Decision.Message);
         });
         await using var check = await database.KanbanFactory().CreateForTenantAsync(tenant.Id, default);
         var stored = await check.Cards.AsNoTracking().SingleAsync(c => c.Id == card.Id);
         Assert.Equal(winner.Moved!.ToStage, stored.Stage);
         Assert.Equal(card.Version + 1, stored.Version);
         Assert.Single(await MovesAsync(tenant));
+    }
+
+    private async Task SetLimitsAsync(TestTenant tenant, string stage, int? soft, int? hard)
+    {
+        await using var db = await database.OwnerContextAsync(tenant.Id);
+        await db.Stages.Where(s => s.Key == stage).ExecuteUpdateAsync(s => s.SetProperty(x => x.WipSoftLimit, soft).SetProperty(x => x.WipHardLimit, hard));
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_moves_into_a_stage_with_a_hard_limit_of_ten_leave_it_with_ten_and_refuse_the_rest()
+    {
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 10);
+        await SetLimitsAsync(tenant, "won", soft: null, hard: 10);
+        List<Card> cards;
+        await using (var db = await database.KanbanFactory().CreateForTenantAsync(tenant.Id, default))
+            cards = await db.Cards.AsNoTracking().Where(c => c.Stage != "won").Take(50).ToListAsync();
+        Assert.Equal(50, cards.Count);
+        var manager = tenant.As(TenantRole.Manager);
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // 50 movers released at once (an async gate: no thread blocks), each on its own connection.
+        var moves = cards.Select(async card =>
+        {
+            await go.Task;
+            return await MoveCard().ExecuteAsync(manager, "lead", new MoveRequest(card.Id, card.Version, "won", 0), Guid.NewGuid(), "test", default);
+        }).ToList();
+        go.SetResult();
+        var results = await Task.WhenAll(moves);
+
+        Assert.Equal(10, results.Count(r => r.Succeeded));
+        Assert.All(results.Where(r => !r.Succeeded), r => Assert.Equal(MoveRefusal.WipHardLimit, r.Decision.Refusal));
+        Assert.Equal(10, (await StageAsync(tenant, "won")).Count);
+        // Nothing half-written: one log entry per successful move, numbered without gaps.
+        var log = await MovesAsync(tenant);
+        Assert.Equal(10, log.Count);
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), log.Select(m => m.Sequence));
+    }
+
+    [Fact]
+    public async Task Reaching_the_soft_limit_tells_every_viewer_and_logs_the_warning_after_the_move()
+    {
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 3);
+        await SetLimitsAsync(tenant, "qualified", soft: 4, hard: null);
+        var card = await CardAsync(tenant, "new");
+        var heard = new TaskCompletionSource<BoardChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var viewer = hub.Subscribe(tenant.Id, "lead", Guid.NewGuid(), change =>
+        {
+            if (change.Event is WipWarning) heard.TrySetResult(change);
+            return Task.CompletedTask;
+        });
+
+        var result = await MoveCard().ExecuteAsync(tenant.As(TenantRole.Manager), "lead", new MoveRequest(card.Id, card.Version, "qualified", 0), Guid.NewGuid(), "test", default);
+
+        Assert.True(result.Succeeded);
+        var warning = (WipWarning)(await heard.Task.WaitAsync(TimeSpan.FromSeconds(10))).Event;
+        Assert.Equal(("qualified", 4, 4), (warning.Stage, warning.Count, warning.SoftLimit));
+        var log = await MovesAsync(tenant);
+        Assert.Equal([BoardEventTypes.CardMoved, BoardEventTypes.WipWarning], log.Select(m => m.EventType));
+        Assert.Equal([1L, 2L], log.Select(m => m.Sequence));
+    }
+
+    [Fact]
+    public async Task An_override_of_the_hard_limit_is_recorded_with_its_reason()
+    {
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 2);
+        await SetLimitsAsync(tenant, "qualified", soft: null, hard: 2);
+        var card = await CardAsync(tenant, "new");
+        var manager = tenant.As(TenantRole.Manager);
+
+        var refused = await MoveCard().ExecuteAsync(manager, "lead", new MoveRequest(card.Id, card.Version, "qualified", 0), Guid.NewGuid(), "test", default);
+        Assert.Equal(MoveRefusal.WipHardLimit, refused.Decision.Refusal);
+        var overridden = await MoveCard().ExecuteAsync(manager, "lead",
+            new MoveRequest(card.Id, card.Version, "qualified", 0, Reason: "Board meeting exception", WipOverride: true), Guid.NewGuid(), "test", default);
+
+        Assert.True(overridden.Succeeded, overridden.Decision.Message);
+        var move = Assert.Single(await MovesAsync(tenant));
+        Assert.Equal("Board meeting exception", move.Reason);
+        using var metadata = System.Text.Json.JsonDocument.Parse(move.Metadata);
+        Assert.True(metadata.RootElement.GetProperty("wip_override").GetBoolean());
     }
 
     [Fact]
@@ -252,7 +332,7 @@ public sealed class MoveCardTests(TestDatabase database)
         var result = await MoveCard().ExecuteAsync(tenant.As(TenantRole.Admin), "lead", new MoveRequest(card.Id, card.Version, "won", 0), mover, "test", default);
 
         var change = await colleague.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal((result.Sequence, card.Id, "won"), (change.Sequence, change.Moved.CardId, change.Moved.ToStage));
+        Assert.Equal((result.Sequence, card.Id, "won"), (change.Sequence, ((CardMoved)change.Event).CardId, ((CardMoved)change.Event).ToStage));
         Assert.Equal(0, heardByMover);
         Assert.Equal(0, heardByOtherTenant);
     }
@@ -270,7 +350,7 @@ public sealed class MoveCardTests(TestDatabase database)
         {
             lock (gate)
             {
-                viewer.TryApply(change.Sequence, change.Moved); // may arrive out of order
+                viewer.TryApply(change.Sequence, change.Event); // may arrive out of order
                 if (viewer.Sequence == movers * movesEach) caughtUp.TrySetResult();
             }
             return Task.CompletedTask;

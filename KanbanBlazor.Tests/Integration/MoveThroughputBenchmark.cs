@@ -31,7 +31,7 @@ public sealed class MoveThroughputBenchmark(TestDatabase database, ITestOutputHe
         await using (var db = await database.KanbanFactory().CreateForTenantAsync(tenant.Id, default))
             cards = await db.Cards.AsNoTracking().ToListAsync();
         var hub = new BoardHub(NullLogger<BoardHub>.Instance);
-        var moveCard = new MoveCard(database.KanbanFactory(), hub, TimeProvider.System, NullLogger<MoveCard>.Instance);
+        var moveCard = new MoveCard(new BoardTransaction(database.KanbanFactory(), hub, TimeProvider.System), NullLogger<MoveCard>.Instance);
         var admin = tenant.As(TenantRole.Admin);
         var latencies = new List<double>[movers];
 

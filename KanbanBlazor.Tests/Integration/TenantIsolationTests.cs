@@ -24,6 +24,18 @@ public sealed class TenantIsolationTests(TestDatabase database)
     }
 
     [Fact]
+    public async Task Every_tenant_owned_entity_is_filtered_to_the_contexts_tenant_by_convention()
+    {
+        await using var db = await database.KanbanFactory().CreateForTenantAsync(Guid.NewGuid(), default);
+        var owned = db.Model.GetEntityTypes().Where(e => typeof(KanbanBlazor.Web.Data.ITenantOwned).IsAssignableFrom(e.ClrType)).ToList();
+        Assert.Contains(owned, e => e.ClrType == typeof(KanbanBlazor.Web.Data.TenantMembership));
+        Assert.All(owned, e => Assert.NotEmpty(e.GetDeclaredQueryFilters()));
+        // And the filter is this context's tenant, as SQL: every query says which tenant it is for.
+        Assert.Matches(@"WHERE [^\n]*tenant_id = @", db.Cards.ToQueryString());
+        Assert.Matches(@"WHERE [^\n]*tenant_id = @", db.Members.ToQueryString());
+    }
+
+    [Fact]
     public async Task Even_ignoring_the_query_filter_a_tenant_context_sees_no_other_tenants_rows()
     {
         var a = await database.CreateTenantAsync();

@@ -46,6 +46,10 @@ public sealed class BoardConfig : ITenantOwned
     public int Version { get; set; }
     /// <summary>Bumped by every committed board change; live updates carry it so that gaps are seen.</summary>
     public long Sequence { get; set; }
+    /// <summary>JSON array of [from, to] stage-key pairs a card may move along; null: any to any.</summary>
+    public string? AllowedTransitions { get; set; }
+    /// <summary>The stage where work on a card starts, for cycle time (null: the first open stage after the first).</summary>
+    public string? WorkStartedStage { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public List<Stage> Stages { get; set; } = [];
 }
@@ -62,6 +66,8 @@ public sealed class Stage : ITenantOwned
     public required string Outcome { get; set; }
     public int? WipSoftLimit { get; set; }
     public int? WipHardLimit { get; set; }
+    /// <summary>Entering this stage needs a reason (e.g. won, lost).</summary>
+    public bool RequiresReason { get; set; }
 }
 
 /// <summary>A card on a board: the fields every entity type shares. Type-specific fields will live in
@@ -88,16 +94,22 @@ public sealed class Card : ITenantOwned
     public Guid? LastModifiedBy { get; set; }
 }
 
-/// <summary>One entry of the event log (table kanban_moves): every move of every card.</summary>
+/// <summary>One entry of the event log (table kanban_moves): every event of a board, numbered by its
+/// sequence; <see cref="EventType"/> says which (CardMoved, WipWarning, …).</summary>
 public sealed class CardMove : ITenantOwned
 {
     public Guid Id { get; set; }
     public Guid TenantId { get; set; }
+    public string EventType { get; set; } = BoardEventTypes.CardMoved;
     public required string EntityType { get; set; }
     public Guid EntityId { get; set; }
     public string? FromStage { get; set; }
     public required string ToStage { get; set; }
     public string? ToPosition { get; set; }
+    /// <summary>Where the card was before (its ordering key), so that an undo puts it back exactly.</summary>
+    public string? FromPosition { get; set; }
+    /// <summary>For a CardMoved: a move, or an undo or redo of one (<see cref="UndoMoveId"/> names it).</summary>
+    public string Kind { get; set; } = MoveKinds.Move;
     public Guid? UserId { get; set; }
     public string? Reason { get; set; }
     /// <summary>JSON: source (board, api, seed), validation type, WIP override and the like.</summary>
@@ -107,4 +119,25 @@ public sealed class CardMove : ITenantOwned
     public Guid? UndoneBy { get; set; }
     public Guid? UndoMoveId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>What a logged move was (kanban_moves.kind).</summary>
+public static class MoveKinds
+{
+    public const string Move = "move";
+    public const string Undo = "undo";
+    public const string Redo = "redo";
+}
+
+/// <summary>The kinds of event the log holds (kanban_moves.event_type).</summary>
+public static class BoardEventTypes
+{
+    public const string CardMoved = "CardMoved";
+    public const string CardCreated = "CardCreated";
+    public const string CardUpdated = "CardUpdated";
+    public const string CardDeleted = "CardDeleted";
+    public const string BoardConfigured = "BoardConfigured";
+    public const string WipWarning = "WipWarning";
+
+    public static readonly IReadOnlyList<string> All = [CardMoved, CardCreated, CardUpdated, CardDeleted, BoardConfigured, WipWarning];
 }

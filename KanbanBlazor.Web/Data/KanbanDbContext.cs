@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 
 namespace KanbanBlazor.Web.Data;
@@ -27,16 +28,23 @@ public sealed class KanbanDbContext(DbContextOptions<KanbanDbContext> options) :
         SchemaModel.Boards(builder);
         SchemaModel.Name(builder);
 
-        // Every tenant-owned table answers only for this context's tenant (row-level security agrees).
-        builder.Entity<TenantMembership>().HasQueryFilter(m => m.TenantId == TenantId);
-        builder.Entity<BoardConfig>().HasQueryFilter(c => c.TenantId == TenantId);
-        builder.Entity<Stage>().HasQueryFilter(s => s.TenantId == TenantId);
-        builder.Entity<Card>().HasQueryFilter(c => c.TenantId == TenantId);
-        builder.Entity<CardMove>().HasQueryFilter(m => m.TenantId == TenantId);
+        // Every tenant-owned entity (ITenantOwned, by convention) answers only for this context's
+        // tenant; row-level security agrees, and SaveChanges stamps the tenant on what it writes.
+        foreach (var entity in builder.Model.GetEntityTypes().Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType)).ToList())
+            builder.Entity(entity.ClrType).HasQueryFilter(OnlyThisTenant(entity.ClrType));
 
         // AccountsDbContext owns the schema; this context only queries what it shares with it.
         foreach (var entity in builder.Model.GetEntityTypes())
             entity.SetIsTableExcludedFromMigrations(true);
+    }
+
+    /// <summary><c>row => row.TenantId == this.TenantId</c> for an entity of <paramref name="type"/>.</summary>
+    private LambdaExpression OnlyThisTenant(Type type)
+    {
+        var row = Expression.Parameter(type, "row");
+        var rowTenant = Expression.Convert(Expression.Property(row, nameof(ITenantOwned.TenantId)), typeof(Guid?));
+        var contextTenant = Expression.Property(Expression.Constant(this), nameof(TenantId));
+        return Expression.Lambda(Expression.Equal(rowTenant, contextTenant), row);
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

@@ -39,6 +39,8 @@ internal static class SchemaModel
             config.Property(c => c.Version).HasDefaultValueSql("1");
             config.Property(c => c.Sequence).HasDefaultValueSql("0");
             config.Property(c => c.UpdatedAt).HasDefaultValueSql("now()");
+            config.Property(c => c.AllowedTransitions).HasColumnType("jsonb");
+            config.Property(c => c.WorkStartedStage).HasMaxLength(40);
         });
         builder.Entity<Stage>(stage =>
         {
@@ -50,6 +52,7 @@ internal static class SchemaModel
                 t.HasCheckConstraint("kanban_stages_wip_hard_limit_check", "wip_hard_limit > 0");
             });
             stage.HasKey(s => new { s.TenantId, s.Id });
+            stage.Property(s => s.RequiresReason).HasDefaultValue(false);
             stage.HasAlternateKey(s => new { s.BoardConfigId, s.Key });
             stage.HasIndex(s => s.TenantId).HasDatabaseName("ix_kanban_stages_tenant_id");
         });
@@ -71,9 +74,16 @@ internal static class SchemaModel
         });
         builder.Entity<CardMove>(move =>
         {
-            move.ToTable("kanban_moves");
+            move.ToTable("kanban_moves", t => t.HasCheckConstraint("kanban_moves_event_type_check",
+                $"event_type IN ({string.Join(", ", BoardEventTypes.All.Select(e => $"'{e}'"))})"));
+            move.Property(m => m.EventType).HasMaxLength(20).HasDefaultValue(BoardEventTypes.CardMoved);
             move.Property(m => m.Metadata).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
             move.Property(m => m.ToPosition).UseCollation("C");
+            move.Property(m => m.FromPosition).UseCollation("C");
+            move.ToTable(t => t.HasCheckConstraint("kanban_moves_kind_check", "kind IN ('move', 'undo', 'redo')"));
+            move.Property(m => m.Kind).HasMaxLength(10).HasDefaultValue(MoveKinds.Move);
+            // Undo and redo: "this user's latest moves on this board", newest first.
+            move.HasIndex(m => new { m.TenantId, m.EntityType, m.UserId, m.Sequence }).HasDatabaseName("ix_kanban_moves_user_sequence").IsDescending(false, false, false, true);
             move.Property(m => m.CreatedAt).HasDefaultValueSql("now()");
             move.HasKey(m => new { m.TenantId, m.Id });
             move.HasOne<CardMove>().WithMany().HasForeignKey(m => new { m.TenantId, m.UndoMoveId });

@@ -123,6 +123,10 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("AllowedTransitions")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("allowed_transitions");
+
                     b.Property<string>("EntityType")
                         .IsRequired()
                         .HasColumnType("text")
@@ -145,6 +149,11 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("version")
                         .HasDefaultValueSql("1");
+
+                    b.Property<string>("WorkStartedStage")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("work_started_stage");
 
                     b.HasKey("TenantId", "Id")
                         .HasName("kanban_configs_pkey");
@@ -293,9 +302,30 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("entity_type");
 
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasDefaultValue("CardMoved")
+                        .HasColumnName("event_type");
+
+                    b.Property<string>("FromPosition")
+                        .HasColumnType("text")
+                        .HasColumnName("from_position")
+                        .UseCollation("C");
+
                     b.Property<string>("FromStage")
                         .HasColumnType("text")
                         .HasColumnName("from_stage");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasDefaultValue("move")
+                        .HasColumnName("kind");
 
                     b.Property<string>("Metadata")
                         .IsRequired()
@@ -354,7 +384,16 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_kanban_moves_board_sequence");
 
-                    b.ToTable("kanban_moves", (string)null);
+                    b.HasIndex("TenantId", "EntityType", "UserId", "Sequence")
+                        .IsDescending(false, false, false, true)
+                        .HasDatabaseName("ix_kanban_moves_user_sequence");
+
+                    b.ToTable("kanban_moves", null, t =>
+                        {
+                            t.HasCheckConstraint("kanban_moves_event_type_check", "event_type IN ('CardMoved', 'CardCreated', 'CardUpdated', 'CardDeleted', 'BoardConfigured', 'WipWarning')");
+
+                            t.HasCheckConstraint("kanban_moves_kind_check", "kind IN ('move', 'undo', 'redo')");
+                        });
                 });
 
             modelBuilder.Entity("KanbanBlazor.Web.Data.Stage", b =>
@@ -389,6 +428,12 @@ namespace KanbanBlazor.Web.Data.Migrations
                     b.Property<int>("Position")
                         .HasColumnType("integer")
                         .HasColumnName("position");
+
+                    b.Property<bool>("RequiresReason")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("requires_reason");
 
                     b.Property<int?>("WipHardLimit")
                         .HasColumnType("integer")

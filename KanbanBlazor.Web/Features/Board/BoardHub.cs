@@ -1,10 +1,11 @@
+using System.Threading.Channels;
 using KanbanBlazor.Core.Boards;
 using KanbanBlazor.Web.Tenancy;
 
 namespace KanbanBlazor.Web.Features.Board;
 
-/// <summary>A committed board change, numbered by the board's sequence.</summary>
-public sealed record BoardChange(Guid TenantId, string EntityType, long Sequence, CardMoved Moved, Guid OriginId);
+/// <summary>A committed board event, numbered by the board's sequence, and the view it came from.</summary>
+public sealed record BoardChange(Guid TenantId, string EntityType, long Sequence, BoardEvent Event, Guid OriginId);
 
 /// <summary>One open view of a board: told of every change but its own, and of its user's access
 /// changing (their membership now, or null when they have none: nothing more reaches them).</summary>
@@ -17,9 +18,14 @@ public sealed record BoardViewer(Guid ViewerId, Guid UserId, Func<BoardChange, T
 /// a viewer whose membership ends is dropped from the room (<see cref="BoardAccessWatcher"/>).
 /// Seam for several instances: a relay (PostgreSQL LISTEN/NOTIFY) calls <see cref="Publish"/> with
 /// changes committed elsewhere; the sequence numbers let circuits notice anything lost on the way.
+/// Each viewer has its own bounded queue, drained by its own task: publishing never waits for a
+/// viewer, and one slow circuit never delays the others. A viewer that falls <see cref="QueueLength"/>
+/// changes behind loses the overflow, sees the gap in the sequence, and reloads.
 /// </summary>
 public sealed class BoardHub(ILogger<BoardHub> logger)
 {
+    public const int QueueLength = 512;
+
     private readonly Lock gate = new();
     private readonly Dictionary<(Guid Tenant, string EntityType), List<Subscription>> rooms = [];
 
@@ -34,6 +40,7 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
             if (!rooms.TryGetValue(subscription.Room, out var list)) rooms[subscription.Room] = list = [];
             list.Add(subscription);
         }
+        _ = Task.Run(() => DeliverAsync(subscription));
         return subscription;
     }
 
@@ -56,19 +63,26 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
             if (!rooms.TryGetValue((change.TenantId, change.EntityType), out var list)) return;
             targets = list.Where(s => s.Viewer.ViewerId != change.OriginId).ToArray();
         }
-        foreach (var target in targets) _ = Deliver(target, change);
+        foreach (var target in targets)
+        {
+            if (!target.Queue.Writer.TryWrite(change))
+                logger.LogWarning("Viewer {Subscriber} is {Length} changes behind; change {Sequence} dropped, it will reload", target.Viewer.ViewerId, QueueLength, change.Sequence);
+        }
     }
 
-    private async Task Deliver(Subscription target, BoardChange change)
+    private async Task DeliverAsync(Subscription target)
     {
-        try
+        await foreach (var change in target.Queue.Reader.ReadAllAsync())
         {
-            await target.Viewer.OnChange(change);
-        }
-        catch (Exception ex)
-        {
-            // One broken circuit must not stop the others from hearing of the change.
-            logger.LogWarning(ex, "Delivering board change {Sequence} to {Subscriber} failed", change.Sequence, target.Viewer.ViewerId);
+            try
+            {
+                await target.Viewer.OnChange(change);
+            }
+            catch (Exception ex)
+            {
+                // A broken circuit must not stop hearing later changes, nor anyone else.
+                logger.LogWarning(ex, "Delivering board change {Sequence} to {Subscriber} failed", change.Sequence, target.Viewer.ViewerId);
+            }
         }
     }
 
@@ -128,6 +142,7 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
 
     private void RemoveLocked(Subscription subscription)
     {
+        subscription.Queue.Writer.TryComplete();
         if (!rooms.TryGetValue(subscription.Room, out var list)) return;
         list.Remove(subscription);
         if (list.Count == 0) rooms.Remove(subscription.Room);
@@ -137,6 +152,8 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
     {
         public (Guid Tenant, string EntityType) Room { get; } = room;
         public BoardViewer Viewer { get; } = viewer;
+        public Channel<BoardChange> Queue { get; } = Channel.CreateBounded<BoardChange>(
+            new BoundedChannelOptions(QueueLength) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
         public void Dispose() => hub.Remove(this);
     }

@@ -26,6 +26,8 @@ public sealed class BoardText(IStringLocalizer<Strings> l)
         MoveRefusal.StaleVersion when decision.LastMove is { } last =>
             l["Move.StaleBy", last.MovedBy, (last.ToStage is null ? null : stageName(last.ToStage)) ?? last.ToStageName,
                 TimeZoneInfo.ConvertTime(last.At, zone).ToString("T", CultureInfo.CurrentCulture)],
+        MoveRefusal.WipHardLimit when decision.Wip is { HardLimit: { } limit } wip =>
+            l["Move.Refused.WipHardLimitOf", stageName(wip.Stage) ?? wip.Stage, limit],
         { } refusal => l[$"Move.Refused.{refusal}"],
         null => "",
     };

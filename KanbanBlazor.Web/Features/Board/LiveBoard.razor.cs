@@ -15,7 +15,7 @@ namespace KanbanBlazor.Web.Features.Board;
 /// expects is the one seen when the card was picked up, and a move that could not be saved (the
 /// database unreachable) is taken back while the board keeps retrying until it is exact again.
 /// </summary>
-public sealed partial class LiveBoard : IDisposable
+public sealed partial class LiveBoard : IAsyncDisposable
 {
     private static readonly TimeSpan GapGrace = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RecoveryInterval = TimeSpan.FromSeconds(1);
@@ -33,6 +33,8 @@ public sealed partial class LiveBoard : IDisposable
     private IReadOnlyList<CurrentTenant> otherMemberships = [];
     private bool canMove;
     private string? message;
+    // The latest WIP warning on this board (anyone's move), until closed.
+    private string? wipNotice;
     private string? announcement;
     private int pendingMoves;
     private bool loading;
@@ -42,6 +44,11 @@ public sealed partial class LiveBoard : IDisposable
     private PickedUp? dragging;
     private readonly List<BoardChange> heardWhileDragging = [];
     private TimeZoneInfo timeZone = TimeZoneInfo.Utc;
+    // What this user's undo and redo would do next on this board (from the event log).
+    private UndoPreview? undoNext;
+    private UndoPreview? redoNext;
+    private IJSObjectReference? keys;
+    private DotNetObjectReference<LiveBoard>? self;
     private DateTimeOffset now;
 
     /// <summary>The card a drag began with, as the user saw it then.</summary>
@@ -59,6 +66,10 @@ public sealed partial class LiveBoard : IDisposable
     [Inject] private TimeProvider Clock { get; set; } = null!;
     [Inject] private ILogger<LiveBoard> Logger { get; set; } = null!;
     [Inject] private IJSRuntime JS { get; set; } = null!;
+    [Inject] private MudBlazor.IDialogService Dialogs { get; set; } = null!;
+    [Inject] private MudBlazor.ISnackbar Snackbar { get; set; } = null!;
+    [Inject] private UndoMove Undo { get; set; } = null!;
+    [Inject] private CardHistory History { get; set; } = null!;
 
     private string Title => Text.BoardName(EntityType);
 
@@ -83,6 +94,150 @@ public sealed partial class LiveBoard : IDisposable
         // already includes (ignored) or the next one (applied), never a silent loss.
         subscription = Hub.Subscribe(tenant.TenantId, EntityType, new BoardViewer(viewerId, tenant.UserId, OnBoardChangeAsync, OnAccessChangedAsync));
         await ReloadOrRecoverAsync();
+        await RefreshUndoAsync();
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (keys is not null || board is null || !canMove) return;
+        try
+        {
+            self = DotNetObjectReference.Create(this);
+            await using var module = await JS.InvokeAsync<IJSObjectReference>("import", disposal.Token, "./js/board-keys.js");
+            keys = await module.InvokeAsync<IJSObjectReference>("listen", disposal.Token, self);
+        }
+        catch (Exception ex) when (ex is JSException or JSDisconnectedException or OperationCanceledException)
+        {
+            // No shortcuts, the buttons still work.
+        }
+    }
+
+    [JSInvokable]
+    public Task UndoFromKeyboard() => InvokeAsync(() => UndoOrRedoAsync(UndoKind.Undo));
+
+    [JSInvokable]
+    public Task RedoFromKeyboard() => InvokeAsync(() => UndoOrRedoAsync(UndoKind.Redo));
+
+    private async Task RefreshUndoAsync()
+    {
+        if (tenant is null || !canMove) return;
+        try
+        {
+            (undoNext, redoNext) = await Undo.PeekAsync(tenant, EntityType, disposal.Token);
+        }
+        catch (Exception ex) when (!disposal.IsCancellationRequested)
+        {
+            Logger.LogWarning(ex, "Reading the undo stack of board {EntityType} failed", EntityType);
+            (undoNext, redoNext) = (null, null);
+        }
+    }
+
+    private string UndoLabel => undoNext is { } next ? Text["Undo.Label", next.CardTitle, StageNameOf(next.ToStage) ?? next.ToStage] : Text["Undo.Nothing"];
+
+    private string RedoLabel => redoNext is { } next ? Text["Redo.Label", next.CardTitle, StageNameOf(next.ToStage) ?? next.ToStage] : Text["Redo.Nothing"];
+
+    /// <summary>Undoes (or redoes) this user's last move on the board, through the same checks as a move.</summary>
+    private async Task UndoOrRedoAsync(UndoKind kind, string? reason = null, bool wipOverride = false)
+    {
+        if (board is null || tenant is null || !canMove) return;
+        var next = kind == UndoKind.Undo ? undoNext : redoNext;
+        message = null;
+        var result = await WriteAsync(() => Undo.ExecuteAsync(tenant, EntityType, kind, viewerId, "board", reason, wipOverride, CancellationToken.None));
+        if (result is null) return;
+        if (!result.Succeeded)
+        {
+            await RefreshUndoAsync();
+            if (next is not null && await AskReasonAsync(result.Decision, next.ToStage) is { } retry)
+            {
+                message = null;
+                await UndoOrRedoAsync(kind, retry.Reason, retry.Override);
+            }
+            StateHasChanged();
+            return;
+        }
+        ApplyOwn(result);
+        if (result.Moved is { } moved && board?.Find(moved.CardId) is { } card)
+            announcement = Text[kind == UndoKind.Undo ? "Undo.Done" : "Redo.Done", card.Title, StageNameOf(moved.ToStage) ?? moved.ToStage];
+        await RefreshUndoAsync();
+        StateHasChanged();
+    }
+
+    private async Task ShowHistoryAsync(BoardCard card)
+    {
+        if (tenant is null) return;
+        IReadOnlyList<CardHistoryEntry> entries;
+        try
+        {
+            entries = await History.ExecuteAsync(tenant, EntityType, card.Id, disposal.Token);
+        }
+        catch (TenantNotFoundException)
+        {
+            await LoseAccessAsync(tenant.UserId, tenant.Name);
+            StateHasChanged();
+            return;
+        }
+        var parameters = new MudBlazor.DialogParameters<CardHistoryDialog>
+        {
+            { d => d.CardTitle, card.Title },
+            { d => d.Entries, entries },
+            { d => d.StageName, key => StageNameOf(key) ?? key },
+            { d => d.TimeZone, timeZone },
+        };
+        await Dialogs.ShowAsync<CardHistoryDialog>(Text["History.Title", card.Title], parameters,
+            new MudBlazor.DialogOptions { MaxWidth = MudBlazor.MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true, CloseButton = true });
+    }
+
+    /// <summary>
+    /// Runs one of this viewer's board writes: counted as pending while it saves; when it could not be
+    /// saved (the database unreachable), <paramref name="takeBack"/> undoes what the board showed, the
+    /// board says so and retries until exact, and the result is null; a refusal is shown and the board
+    /// reloaded.
+    /// </summary>
+    private async Task<MoveResult?> WriteAsync(Func<Task<MoveResult>> write, Action? takeBack = null)
+    {
+        MoveResult result;
+        pendingMoves++;
+        StateHasChanged();
+        try
+        {
+            result = await write();
+        }
+        catch (Exception ex)
+        {
+            Logger.LogWarning(ex, "A write to board {EntityType} failed", EntityType);
+            if (disposal.IsCancellationRequested) return null;
+            takeBack?.Invoke();
+            message = Text["Move.NotSaved"];
+            announcement = message;
+            databaseDown = true;
+            StartRecovery();
+            return null;
+        }
+        finally
+        {
+            pendingMoves--;
+        }
+        if (disposal.IsCancellationRequested) return null;
+        if (!result.Succeeded)
+        {
+            message = Text.Refusal(result.Decision, StageNameOf, timeZone);
+            announcement = message;
+            await ReloadOrRecoverAsync();
+        }
+        return result;
+    }
+
+    /// <summary>Applies what this viewer's own write committed (the hub does not echo it back).</summary>
+    private void ApplyOwn(MoveResult result)
+    {
+        if (board is null) return;
+        var inSequence = true;
+        foreach (var committed in result.Events)
+        {
+            Notice(committed.Event);
+            inSequence = board.TryApply(committed.Sequence, committed.Event);
+        }
+        if (!inSequence) ReloadUnlessGapCloses();
     }
 
     private async Task<TimeZoneInfo> BrowserTimeZoneAsync()
@@ -108,7 +263,7 @@ public sealed partial class LiveBoard : IDisposable
             board = await LoadBoard.ExecuteAsync(tenant!, EntityType, disposal.Token);
             notFound = board is null;
             // Changes heard while reading may or may not be in what was read; the sequence decides.
-            foreach (var change in heardWhileLoading.OrderBy(c => c.Sequence)) board?.TryApply(change.Sequence, change.Moved);
+            foreach (var change in heardWhileLoading.OrderBy(c => c.Sequence)) board?.TryApply(change.Sequence, change.Event);
             heardWhileLoading.Clear();
         }
         finally
@@ -172,6 +327,7 @@ public sealed partial class LiveBoard : IDisposable
     private Task OnBoardChangeAsync(BoardChange change) => InvokeAsync(() =>
     {
         if (accessLost is not null) return;
+        Notice(change.Event);
         if (loading || board is null)
         {
             heardWhileLoading.Add(change);
@@ -185,7 +341,7 @@ public sealed partial class LiveBoard : IDisposable
         }
         dragging = null;
         ApplyHeldChanges();
-        if (!board.TryApply(change.Sequence, change.Moved)) ReloadUnlessGapCloses();
+        if (!board.TryApply(change.Sequence, change.Event)) ReloadUnlessGapCloses();
         StateHasChanged();
     });
 
@@ -228,11 +384,19 @@ public sealed partial class LiveBoard : IDisposable
         }
     }
 
+    /// <summary>Says what a board event means to people, when it means more than the cards show.</summary>
+    private void Notice(BoardEvent change)
+    {
+        if (change is not WipWarning warning) return;
+        wipNotice = Text["Board.WipWarning", StageNameOf(warning.Stage) ?? warning.Stage, warning.Count, warning.SoftLimit];
+        announcement = wipNotice;
+    }
+
     private void ApplyHeldChanges()
     {
         if (board is null || heardWhileDragging.Count == 0) return;
         var gap = false;
-        foreach (var held in heardWhileDragging.OrderBy(c => c.Sequence)) gap = !board.TryApply(held.Sequence, held.Moved);
+        foreach (var held in heardWhileDragging.OrderBy(c => c.Sequence)) gap = !board.TryApply(held.Sequence, held.Event);
         heardWhileDragging.Clear();
         if (gap) ReloadUnlessGapCloses();
     }
@@ -278,7 +442,8 @@ public sealed partial class LiveBoard : IDisposable
         return MoveAsync(card, stageKey, 0, card.Version, card.Stage, "menu");
     }
 
-    private async Task MoveAsync(BoardCard card, string toStage, int toIndex, int expectedVersion, string fromStage, string source)
+    private async Task MoveAsync(BoardCard card, string toStage, int toIndex, int expectedVersion, string fromStage, string source,
+        string? reason = null, bool wipOverride = false)
     {
         if (board is null || tenant is null) return;
         message = null;
@@ -289,41 +454,61 @@ public sealed partial class LiveBoard : IDisposable
         var original = board.MoveLocally(card.Id, toStage, toIndex);
         StateHasChanged();
 
-        MoveResult result;
-        pendingMoves++;
-        try
-        {
-            // Not cancelled when the page goes away: a card the user dropped is saved even if they
-            // reload or navigate away at once.
-            result = await MoveCard.ExecuteAsync(
-                tenant, EntityType, new MoveRequest(card.Id, expectedVersion, toStage, toIndex, afterCardId, fromStage),
-                viewerId, source, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            Logger.LogWarning(ex, "Moving card {CardId} failed", card.Id);
-            if (disposal.IsCancellationRequested) return;
-            // Not saved, so not shown as done: the card goes back, and the board retries until exact.
-            if (original is not null) board.Restore(original);
-            message = Text["Move.NotSaved"];
-            announcement = message;
-            databaseDown = true;
-            StartRecovery();
-            return;
-        }
-        finally
-        {
-            pendingMoves--;
-        }
-        if (disposal.IsCancellationRequested) return;
+        // Not cancelled when the page goes away: a card the user dropped is saved even if they
+        // reload or navigate away at once. Not saved, so not shown as done: the card goes back.
+        var result = await WriteAsync(
+            () => MoveCard.ExecuteAsync(tenant, EntityType, new MoveRequest(card.Id, expectedVersion, toStage, toIndex, afterCardId, fromStage, reason, wipOverride),
+                viewerId, source, CancellationToken.None),
+            () => { if (original is not null) board.Restore(original); });
+        if (result is null) return;
         if (!result.Succeeded)
         {
-            message = Text.Refusal(result.Decision, StageNameOf, timeZone);
-            announcement = message;
-            await ReloadOrRecoverAsync();
+            // A move that only lacked a reason (or, for a Manager or Admin, an override) can be made
+            // again with one: ask, then move the card as it is now.
+            if (await AskReasonAsync(result.Decision, toStage) is { } retry && board?.Find(card.Id) is { } now)
+            {
+                message = null;
+                await MoveAsync(now, toStage, toIndex, now.Version, now.Stage, source, retry.Reason, retry.Override);
+            }
             return;
         }
-        if (!board.TryApply(result.Sequence, result.Moved!)) ReloadUnlessGapCloses();
+        ApplyOwn(result);
+        await RefreshUndoAsync();
+        if (result.Moved is { } moved)
+        {
+            // The way back, right where the user looks after a move.
+            Snackbar.Add(Text["Undo.Moved", card.Title, StageNameOf(moved.ToStage) ?? moved.ToStage], MudBlazor.Severity.Normal, options =>
+            {
+                options.Action = Text["Undo.Button"];
+                options.ActionColor = MudBlazor.Color.Primary;
+                options.VisibleStateDuration = 6000;
+                options.OnClick = _ => InvokeAsync(() => UndoOrRedoAsync(UndoKind.Undo));
+            });
+        }
+        StateHasChanged();
+    }
+
+    private async Task<(string Reason, bool Override)?> AskReasonAsync(MoveDecision decision, string toStage)
+    {
+        var stage = StageNameOf(toStage) ?? toStage;
+        (string Title, string Explanation, string Confirm, bool Override) ask;
+        if (decision is { Refusal: MoveRefusal.ReasonRequired, Wip: null })
+            ask = (Text["MoveReason.ReasonTitle", stage], Text["MoveReason.ReasonExplanation", stage], Text["MoveReason.Move"], false);
+        else if (decision is { Refusal: MoveRefusal.WipHardLimit, Wip.HardLimit: { } limit } && tenant is not null && BoardPermissions.CanOverrideWip(tenant.Role))
+            ask = (Text["MoveReason.OverrideTitle", stage], Text["MoveReason.OverrideExplanation", stage, limit], Text["MoveReason.Override"], true);
+        else
+            return null;
+        StateHasChanged(); // the refusal and the card back in place show behind the dialog
+        var parameters = new MudBlazor.DialogParameters<MoveReasonDialog>
+        {
+            { d => d.Title, ask.Title },
+            { d => d.Explanation, ask.Explanation },
+            { d => d.ConfirmLabel, ask.Confirm },
+        };
+        var dialog = await Dialogs.ShowAsync<MoveReasonDialog>(ask.Title, parameters,
+            new MudBlazor.DialogOptions { MaxWidth = MudBlazor.MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
+        var answer = await dialog.Result;
+        return answer is { Canceled: false, Data: string reason } ? (reason, ask.Override) : null;
     }
 
     // Concurrent commits can be published out of order; a missing change usually arrives within
@@ -390,10 +575,23 @@ public sealed partial class LiveBoard : IDisposable
 
     private string? StageNameOf(string key) => board?.Stages.FirstOrDefault(s => s.Key == key) is { } stage ? StageName(stage) : null;
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
         subscription?.Dispose();
         // Cancelled, not disposed: a move still saving may read the token after the page is gone.
         disposal.Cancel();
+        try
+        {
+            if (keys is not null)
+            {
+                await keys.InvokeVoidAsync("dispose");
+                await keys.DisposeAsync();
+            }
+        }
+        catch (JSDisconnectedException)
+        {
+            // The page is gone, and its listener with it.
+        }
+        self?.Dispose();
     }
 }

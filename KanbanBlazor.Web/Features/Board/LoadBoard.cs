@@ -29,12 +29,12 @@ public sealed class LoadBoard(IDbContextFactory<KanbanDbContext> factory)
             .ToListAsync(ct);
         await tx.CommitAsync(ct);
 
-        var stages = config.Stages
-            .OrderBy(s => s.Position)
-            .Select(s => new BoardStage(s.Key, s.Name, Enum.Parse<StageOutcome>(s.Outcome), s.WipSoftLimit, s.WipHardLimit))
-            .ToList();
+        var stages = config.Stages.OrderBy(s => s.Position).Select(ToBoardStage).ToList();
         return new BoardState(entityType, config.Sequence, stages, cards.Select(c => ToBoardCard(c, owners)));
     }
+
+    internal static BoardStage ToBoardStage(Stage s) =>
+        new(s.Key, s.Name, Enum.Parse<StageOutcome>(s.Outcome), s.WipSoftLimit, s.WipHardLimit, s.RequiresReason);
 
     internal static BoardCard ToBoardCard(Card card, IReadOnlyDictionary<Guid, string> owners) => new(
         card.Id, card.Title, card.Company, card.Value, card.Currency, card.OwnerId,

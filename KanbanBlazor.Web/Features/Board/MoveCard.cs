@@ -1,99 +1,122 @@
 using System.Text.Json;
-using KanbanBlazor.Core.Access;
 using KanbanBlazor.Core.Boards;
 using KanbanBlazor.Core.Moves;
+using KanbanBlazor.Core.Ordering;
 using KanbanBlazor.Web.Data;
 using KanbanBlazor.Web.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace KanbanBlazor.Web.Features.Board;
 
-public sealed record MoveResult(MoveDecision Decision, long Sequence = 0, CardMoved? Moved = null)
+/// <param name="Events">what was committed, numbered (empty when refused)</param>
+public sealed record MoveResult(MoveDecision Decision, IReadOnlyList<SequencedEvent> Events)
 {
+    public MoveResult(MoveDecision decision) : this(decision, []) { }
+
     public bool Succeeded => Decision.IsAllowed;
+
+    /// <summary>The move's sequence number once committed (0 when refused).</summary>
+    public long Sequence => Events.FirstOrDefault(e => e.Event is CardMoved)?.Sequence ?? 0;
+
+    /// <summary>The move itself, once committed.</summary>
+    public CardMoved? Moved => Events.Select(e => e.Event).OfType<CardMoved>().FirstOrDefault();
 }
 
 /// <summary>
-/// Moves a card to a stage and a place in it. The board's config row is locked first (its sequence is
-/// bumped), so moves on one board commit one at a time and each gets the next sequence number; the
-/// card's version is then checked, so of two moves made from the same view exactly one wins.
-/// The new ordering key is computed from the stored neighbours, touching only the moved card's row.
+/// Moves a card to a stage and a place in it, through the board transaction: the card's version is
+/// checked under the board lock, so of two moves made from the same view exactly one wins. The new
+/// ordering key is computed from the stored neighbours, touching only the moved card's row.
 /// </summary>
-public sealed class MoveCard(IDbContextFactory<KanbanDbContext> factory, BoardHub hub, TimeProvider clock, ILogger<MoveCard> logger)
+public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> logger)
 {
     public async Task<MoveResult> ExecuteAsync(CurrentTenant tenant, string entityType, MoveRequest request, Guid originId, string source, CancellationToken ct)
     {
-        await using var db = await factory.CreateForTenantAsync(tenant.TenantId, ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-
-        // The role is read again here, not taken from the circuit: a removal or demotion applies to
-        // the very next move, even in a circuit that resolved the tenant long ago.
-        var role = await db.Members.AsNoTracking()
-            .Where(m => m.UserId == tenant.UserId)
-            .Select(m => m.Role)
-            .FirstOrDefaultAsync(ct);
-        if (!TenantRoles.TryParse(role, out var currentRole))
+        var outcome = await transaction.ExecuteAsync(tenant, entityType, originId, source, board => DecideAndMoveAsync(board, entityType, request, ct), ct);
+        if (outcome.IsNotMember)
             return new MoveResult(MoveDecision.Refuse(MoveRefusal.NotPermitted, "You are no longer a member of this organisation."));
-        if (!BoardPermissions.CanMoveSomeCards(currentRole))
-            return new MoveResult(MoveCheck.Decide(request, null, [], currentRole, tenant.UserId)); // refused without taking the board lock
-
-        // Locks the board row: moves on one board commit one at a time, in sequence.
-        var sequence = await db.Database
-            .SqlQuery<long>($"UPDATE kanban_configs SET sequence = sequence + 1, updated_at = now() WHERE tenant_id = {tenant.TenantId} AND entity_type = {entityType} RETURNING sequence AS \"Value\"")
-            .ToListAsync(ct);
-        if (sequence.Count == 0)
+        if (outcome.IsNoBoard)
             return new MoveResult(MoveDecision.Refuse(MoveRefusal.BoardNotFound, "This board does not exist."));
+        return outcome.Result! with { Events = outcome.Events };
+    }
 
+    private async Task<MoveResult> DecideAndMoveAsync(BoardWrite board, string entityType, MoveRequest request, CancellationToken ct)
+    {
+        var db = board.Db;
         var card = await db.Cards.SingleOrDefaultAsync(c => c.Id == request.CardId && c.EntityType == entityType, ct);
-        var stages = await db.Stages.AsNoTracking()
-            .Where(s => db.BoardConfigs.Any(b => b.Id == s.BoardConfigId && b.EntityType == entityType))
-            .ToListAsync(ct);
         var lastMove = card is not null && card.Version != request.ExpectedVersion
-            ? await DescribeLastMoveAsync(db, card, stages, ct)
+            ? await DescribeLastMoveAsync(db, card, board.Stages, ct)
             : null;
+        // Counted under the board lock: no other move of this board can change it before commit.
+        var target = board.Rules.Stage(request.ToStage);
+        var inTarget = card is not null && card.Stage != request.ToStage && target is { WipSoftLimit: not null } or { WipHardLimit: not null }
+            ? await db.Cards.CountAsync(c => c.EntityType == entityType && c.Stage == request.ToStage && c.Id != request.CardId, ct)
+            : 0;
 
         var decision = MoveCheck.Decide(
             request,
             card is null ? null : new CardState(card.Id, card.Stage, card.Version, card.OwnerId),
-            stages.Select(s => s.Key).ToList(),
-            currentRole,
-            tenant.UserId,
+            board.Rules,
+            inTarget,
+            board.Actor.Role,
+            board.Actor.UserId,
             lastMove);
         if (!decision.IsAllowed)
         {
             logger.LogInformation("Move of card {CardId} refused: {Refusal}", request.CardId, decision.Refusal);
-            return new MoveResult(decision); // disposing the transaction rolls the sequence back
+            return new MoveResult(decision);
         }
 
         var position = await PositionAtAsync(db, entityType, request, ct);
-
-        var now = clock.GetUtcNow();
         var fromStage = card!.Stage;
+        var fromPosition = card.Position;
         card.Stage = request.ToStage;
         card.Position = position;
         card.Version++;
-        card.UpdatedAt = now;
-        card.LastActivityAt = now;
-        card.LastModifiedBy = tenant.UserId;
-        db.Moves.Add(new CardMove
-        {
-            Id = Guid.CreateVersion7(now),
-            EntityType = entityType,
-            EntityId = card.Id,
-            FromStage = fromStage,
-            ToStage = request.ToStage,
-            ToPosition = position,
-            UserId = tenant.UserId,
-            Sequence = sequence[0],
-            Metadata = JsonSerializer.Serialize(new { source, validation = "move_check" }),
-            CreatedAt = now,
-        });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        card.UpdatedAt = board.Now;
+        card.LastActivityAt = board.Now;
+        card.LastModifiedBy = board.Actor.UserId;
+        var moveId = Guid.CreateVersion7(board.Now);
+        board.Append(
+            new CardMoved(moveId, card.Id, fromStage, card.Stage, position, card.Version),
+            new CardMove
+            {
+                Id = moveId,
+                EntityType = entityType,
+                EntityId = card.Id,
+                FromStage = fromStage,
+                ToStage = request.ToStage,
+                ToPosition = position,
+                FromPosition = fromPosition,
+                UserId = board.Actor.UserId,
+                Reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim(),
+                Metadata = JsonSerializer.Serialize(new { source = board.Source, validation = "move_check", wip_override = decision.WipOverridden ? true : (bool?)null },
+                    new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }),
+                CreatedAt = board.Now,
+            });
+        AppendWipWarning(board, entityType, card.Id, decision);
+        return new MoveResult(decision);
+    }
 
-        var moved = new CardMoved(card.Id, fromStage, card.Stage, position, card.Version, tenant.UserId, tenant.UserDisplayName, now);
-        hub.Publish(new BoardChange(tenant.TenantId, entityType, sequence[0], moved, originId));
-        return new MoveResult(decision, sequence[0], moved);
+    /// <summary>When a move took its stage to or past the soft limit: everyone viewing the board hears
+    /// of it, and the log keeps it for the metrics.</summary>
+    internal static void AppendWipWarning(BoardWrite board, string entityType, Guid cardId, MoveDecision decision)
+    {
+        if (decision is { WarnsOfWip: true, Wip: { } wip })
+        {
+            board.Append(
+                new WipWarning(wip.Stage, wip.Count, wip.SoftLimit!.Value),
+                new CardMove
+                {
+                    Id = Guid.CreateVersion7(board.Now),
+                    EventType = BoardEventTypes.WipWarning,
+                    EntityType = entityType,
+                    EntityId = cardId,
+                    ToStage = wip.Stage,
+                    UserId = board.Actor.UserId,
+                    Metadata = JsonSerializer.Serialize(new { source = board.Source, count = wip.Count, soft_limit = wip.SoftLimit, hard_limit = wip.HardLimit }),
+                    CreatedAt = board.Now,
+                });
+        }
     }
 
     private static async Task<string> PositionAtAsync(KanbanDbContext db, string entityType, MoveRequest request, CancellationToken ct)
@@ -109,22 +132,22 @@ public sealed class MoveCard(IDbContextFactory<KanbanDbContext> factory, BoardHu
         if (after is not null)
         {
             var next = await ordered.Where(p => string.Compare(p, after) > 0).Take(1).ToListAsync(ct);
-            return BoardState.PositionAt([after, .. next], 1);
+            return OrderingKey.At([after, .. next], 1);
         }
 
         if (request.ToIndex == 0)
-            return BoardState.PositionAt(await ordered.Take(1).ToListAsync(ct), 0);
+            return OrderingKey.At(await ordered.Take(1).ToListAsync(ct), 0);
         var around = await ordered.Skip(request.ToIndex - 1).Take(2).ToListAsync(ct);
-        if (around.Count > 0) return BoardState.PositionAt(around, 1);
+        if (around.Count > 0) return OrderingKey.At(around, 1);
         // Dropped past the end of the stage as stored now: go last.
         var last = await others.OrderByDescending(c => c.Position).Select(c => c.Position).Take(1).ToListAsync(ct);
-        return BoardState.PositionAt(last, last.Count);
+        return OrderingKey.At(last, last.Count);
     }
 
-    private static async Task<LastMove?> DescribeLastMoveAsync(KanbanDbContext db, Card card, List<Stage> stages, CancellationToken ct)
+    internal static async Task<LastMove?> DescribeLastMoveAsync(KanbanDbContext db, Card card, IReadOnlyList<Stage> stages, CancellationToken ct)
     {
         var last = await db.Moves.AsNoTracking()
-            .Where(m => m.EntityType == card.EntityType && m.EntityId == card.Id)
+            .Where(m => m.EntityType == card.EntityType && m.EntityId == card.Id && m.EventType == BoardEventTypes.CardMoved)
             .OrderByDescending(m => m.Sequence)
             .FirstOrDefaultAsync(ct);
         if (last is null) return null;

@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+
+namespace KanbanBlazor.Core.Boards;
+
+public sealed record BoardCard(
+    Guid Id,
+    string Title,
+    string? Company,
+    decimal Value,
+    string Currency,
+    Guid? OwnerId,
+    string? OwnerName,
+    string Stage,
+    string Position,
+    int Version,
+    DateTimeOffset? NextActionAt,
+    string? NextActionDetails);
+
+/// <summary>A stage of a board: its place is its index in the board's list. At <see cref="WipSoftLimit"/>
+/// cards a move in is allowed with a warning; at <see cref="WipHardLimit"/> it is refused unless
+/// overridden; entering it may require a reason (<see cref="RequiresReason"/>, e.g. won or lost).</summary>
+public sealed record BoardStage(string Key, string Name, StageOutcome Outcome, int? WipSoftLimit, int? WipHardLimit, bool RequiresReason = false);
+
+/// <summary>
+/// A board at one sequence number: its stages in order and each stage's cards in position order.
+/// Immutable, so that it can be shared (by viewers, by replay) and changed only by
+/// <see cref="BoardProjection.Apply"/>, which returns a new one.
+/// </summary>
+public sealed class BoardSnapshot
+{
+    private static readonly IComparer<BoardCard> ByPosition = Comparer<BoardCard>.Create(ComparePositions);
+    private readonly ImmutableDictionary<string, ImmutableList<BoardCard>> cards;
+
+    private BoardSnapshot(string entityType, long sequence, ImmutableArray<BoardStage> stages, ImmutableDictionary<string, ImmutableList<BoardCard>> cards)
+    {
+        EntityType = entityType;
+        Sequence = sequence;
+        Stages = stages;
+        this.cards = cards;
+    }
+
+    public static BoardSnapshot Create(string entityType, long sequence, IEnumerable<BoardStage> stages, IEnumerable<BoardCard> cards)
+    {
+        var stageList = stages.ToImmutableArray();
+        var byStage = cards.GroupBy(c => c.Stage).ToDictionary(g => g.Key, g => g.OrderBy(c => c, ByPosition).ToImmutableList());
+        return new BoardSnapshot(entityType, sequence, stageList,
+            stageList.ToImmutableDictionary(s => s.Key, s => byStage.GetValueOrDefault(s.Key) ?? []));
+    }
+
+    public string EntityType { get; }
+    public long Sequence { get; }
+    public ImmutableArray<BoardStage> Stages { get; }
+
+    public IReadOnlyList<BoardCard> CardsIn(string stage) => cards.TryGetValue(stage, out var list) ? list : [];
+
+    public IEnumerable<BoardCard> AllCards => Stages.SelectMany(s => CardsIn(s.Key));
+
+    public decimal TotalValueIn(string stage) => CardsIn(stage).Sum(c => c.Value);
+
+    public BoardCard? Find(Guid cardId) => cards.Values.SelectMany(l => l).FirstOrDefault(c => c.Id == cardId);
+
+    public BoardSnapshot At(long sequence) => new(EntityType, sequence, Stages, cards);
+
+    /// <summary>Without the card (wherever it is).</summary>
+    public BoardSnapshot Without(Guid cardId) =>
+        Find(cardId) is { } card ? new(EntityType, Sequence, Stages, cards.SetItem(card.Stage, cards[card.Stage].Remove(card))) : this;
+
+    /// <summary>With the card in its stage, placed by its position; a card of a stage the board does not have is left out.</summary>
+    public BoardSnapshot With(BoardCard card)
+    {
+        var without = Without(card.Id);
+        if (!without.cards.TryGetValue(card.Stage, out var list)) return without;
+        var index = list.FindIndex(c => ComparePositions(c, card) > 0);
+        return new(EntityType, Sequence, Stages, without.cards.SetItem(card.Stage, list.Insert(index < 0 ? list.Count : index, card)));
+    }
+
+    /// <summary>With the card at <paramref name="index"/> of <paramref name="stage"/>, whatever its position says
+    /// (a move shown before it is saved).</summary>
+    public BoardSnapshot WithAt(BoardCard card, string stage, int index)
+    {
+        var without = Without(card.Id);
+        if (!without.cards.TryGetValue(stage, out var list)) return this;
+        return new(EntityType, Sequence, Stages, without.cards.SetItem(stage, list.Insert(Math.Clamp(index, 0, list.Count), card with { Stage = stage })));
+    }
+
+    /// <summary>With new stages: cards of a stage that is gone leave the board view.</summary>
+    public BoardSnapshot WithStages(IEnumerable<BoardStage> stages) => Create(EntityType, Sequence, stages, AllCards);
+
+    private static int ComparePositions(BoardCard a, BoardCard b)
+    {
+        var byKey = string.CompareOrdinal(a.Position, b.Position);
+        return byKey != 0 ? byKey : a.Id.CompareTo(b.Id);
+    }
+}
+
+/// <summary>What each board event does to a board. Pure: the same snapshot and event give the same result.</summary>
+public static class BoardProjection
+{
+    public static BoardSnapshot Apply(BoardSnapshot board, long sequence, BoardEvent change) => (change switch
+    {
+        CardMoved moved => board.Find(moved.CardId) is { } card
+            ? board.With(card with { Stage = moved.ToStage, Position = moved.Position, Version = moved.Version })
+            : board,
+        CardCreated created => board.With(created.Card),
+        CardUpdated updated => board.With(updated.Card),
+        CardDeleted deleted => board.Without(deleted.CardId),
+        BoardConfigured configured => board.WithStages(configured.Stages),
+        WipWarning => board,
+        _ => throw new ArgumentOutOfRangeException(nameof(change), change.GetType().Name, "Unknown board event."),
+    }).At(sequence);
+
+    /// <summary>The board after <paramref name="events"/> (in sequence order) on top of <paramref name="start"/>.</summary>
+    public static BoardSnapshot Replay(BoardSnapshot start, IEnumerable<SequencedEvent> events) =>
+        events.Where(e => e.Sequence > start.Sequence).OrderBy(e => e.Sequence).Aggregate(start, (board, e) => Apply(board, e.Sequence, e.Event));
+}
+
+/// <summary>A board event with the sequence number the board gave it when it was committed.</summary>
+public sealed record SequencedEvent(long Sequence, BoardEvent Event);
