@@ -93,6 +93,7 @@ builder.Services.AddSingleton<BoardTransaction>();
 builder.Services.AddSingleton<MoveCard>();
 builder.Services.AddSingleton<UndoMove>();
 builder.Services.AddSingleton<CardHistory>();
+builder.Services.AddSingleton<VerifyBoard>();
 builder.Services.AddScoped<BoardText>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<LiveBoardsHealthCheck>("live");
 

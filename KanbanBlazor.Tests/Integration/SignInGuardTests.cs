@@ -18,9 +18,9 @@ public sealed class SignInGuardTests(TestDatabase database)
 
     internal const string UserPassword = Password;
 
-    internal static async Task<string> SignInUserAsync(WebApplicationFactory<Program> app, TestTenant tenant)
+    internal static async Task<string> SignInUserAsync(WebApplicationFactory<Program> app, TestTenant tenant, TenantRole role = TenantRole.SalesRep)
     {
-        var member = tenant.As(TenantRole.SalesRep);
+        var member = tenant.As(role);
         await using var scope = app.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
         var user = await users.FindByIdAsync(member.UserId.ToString()) ?? throw new InvalidOperationException();

@@ -38,5 +38,34 @@ public static class BoardApi
                 }),
             });
         });
+
+        // The board checked against its own event log (sequence gaps, cards not where their latest
+        // move put them, shared ordering keys). Admins only.
+        api.MapGet("/consistency/{entityType}", async (string entityType, TenantContext tenants, VerifyBoard verify, CancellationToken ct) =>
+        {
+            CurrentTenant tenant;
+            try
+            {
+                tenant = await tenants.GetAsync(ct);
+            }
+            catch (TenantNotFoundException)
+            {
+                return Results.NotFound();
+            }
+            if (tenant.Role != KanbanBlazor.Core.Access.TenantRole.Admin)
+                return Results.Problem(statusCode: 403, title: "Forbidden", detail: "Only an Admin may check a board's consistency.");
+            var report = await verify.ExecuteAsync(tenant.TenantId, entityType, ct);
+            return report is null
+                ? Results.Problem(statusCode: 404, title: $"There is no {entityType} board.")
+                : Results.Ok(new
+                {
+                    report.EntityType,
+                    report.Sequence,
+                    report.Cards,
+                    report.Events,
+                    consistent = report.IsConsistent,
+                    drift = report.Drift.Select(d => new { kind = d.Kind.ToString(), d.Detail, d.CardId, d.Sequence }),
+                });
+        });
     }
 }

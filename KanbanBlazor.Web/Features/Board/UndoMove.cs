@@ -105,6 +105,15 @@ public sealed class UndoMove(BoardTransaction transaction, IDbContextFactory<Kan
             return new MoveResult(decision);
         }
 
+        // Exactly where it was, unless another card has taken that very key since: then right after it.
+        var taken = await db.Cards.AnyAsync(c => c.EntityType == entityType && c.Stage == toStage && c.Position == toPosition && c.Id != target.EntityId, ct);
+        if (taken)
+        {
+            var next = await db.Cards.Where(c => c.EntityType == entityType && c.Stage == toStage && string.Compare(c.Position, toPosition) > 0)
+                .OrderBy(c => c.Position).Select(c => c.Position).FirstOrDefaultAsync(ct);
+            toPosition = KanbanBlazor.Core.Ordering.OrderingKey.Between(toPosition, next);
+        }
+
         var fromStage = card!.Stage;
         var fromPosition = card.Position;
         card.Stage = toStage;

@@ -1,0 +1,30 @@
+using KanbanBlazor.Core.Consistency;
+using KanbanBlazor.Web.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace KanbanBlazor.Web.Features.Board;
+
+public sealed record ConsistencyReport(string EntityType, long Sequence, int Cards, int Events, IReadOnlyList<Drift> Drift)
+{
+    public bool IsConsistent => Drift.Count == 0;
+}
+
+/// <summary>Reads a board, its cards and its event log in one snapshot and checks them against each
+/// other (<see cref="BoardConsistency"/>).</summary>
+public sealed class VerifyBoard(IDbContextFactory<KanbanDbContext> factory)
+{
+    /// <returns>null when the tenant has no such board</returns>
+    public async Task<ConsistencyReport?> ExecuteAsync(Guid tenantId, string entityType, CancellationToken ct)
+    {
+        await using var db = await factory.CreateForTenantAsync(tenantId, ct);
+        await using var tx = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var sequence = await db.BoardConfigs.Where(c => c.EntityType == entityType).Select(c => (long?)c.Sequence).SingleOrDefaultAsync(ct);
+        if (sequence is null) return null;
+        var cards = await db.Cards.AsNoTracking().Where(c => c.EntityType == entityType)
+            .Select(c => new StoredCard(c.Id, c.Stage, c.Position)).ToListAsync(ct);
+        var log = await db.Moves.AsNoTracking().Where(m => m.EntityType == entityType)
+            .Select(m => new LoggedEvent(m.Sequence, m.EventType, m.EntityId, m.ToStage, m.ToPosition)).ToListAsync(ct);
+        await tx.CommitAsync(ct);
+        return new ConsistencyReport(entityType, sequence.Value, cards.Count, log.Count, BoardConsistency.Check(sequence.Value, cards, log));
+    }
+}
