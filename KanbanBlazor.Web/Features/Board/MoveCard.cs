@@ -32,12 +32,29 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
     public async Task<MoveResult> ExecuteAsync(CurrentTenant tenant, string entityType, MoveRequest request, Guid originId, string source, CancellationToken ct)
     {
         var outcome = await transaction.ExecuteAsync(tenant, entityType, originId, source, board => DecideAndMoveAsync(board, entityType, request, ct), ct);
-        if (outcome.IsNotMember)
-            return new MoveResult(MoveDecision.Refuse(MoveRefusal.NotPermitted, "You are no longer a member of this organisation."));
-        if (outcome.IsNoBoard)
-            return new MoveResult(MoveDecision.Refuse(MoveRefusal.BoardNotFound, "This board does not exist."));
-        return outcome.Result! with { Events = outcome.Events };
+        return ResultOf(outcome);
     }
+
+    /// <summary>A move-like write's result: refused when the actor is no longer a member or the board
+    /// does not exist, else the use case's decision with what was committed.</summary>
+    internal static MoveResult ResultOf(BoardWriteOutcome<MoveResult> outcome) =>
+        outcome.IsNotMember ? new MoveResult(MoveDecision.Refuse(MoveRefusal.NotPermitted, "You are no longer a member of this organisation."))
+        : outcome.IsNoBoard ? new MoveResult(MoveDecision.Refuse(MoveRefusal.BoardNotFound, "This board does not exist."))
+        : outcome.Result! with { Events = outcome.Events };
+
+    /// <summary>How many cards <paramref name="toStage"/> holds besides the moving card, when its limits
+    /// matter (a move into it from another stage); counted under the board lock, so no other write of
+    /// this board changes it before commit.</summary>
+    internal static async Task<int> CardsInTargetAsync(BoardWrite board, string entityType, Card? card, string toStage, CancellationToken ct) =>
+        card is not null && card.Stage != toStage && board.Rules.Stage(toStage) is { WipSoftLimit: not null } or { WipHardLimit: not null }
+            ? await board.Db.Cards.CountAsync(c => c.EntityType == entityType && c.Stage == toStage && c.Id != card.Id, ct)
+            : 0;
+
+    /// <summary>The log row's metadata for a move: where it came from, what checked it, and an override.</summary>
+    internal static string MoveMetadata(BoardWrite board, MoveDecision decision) =>
+        JsonSerializer.Serialize(new { source = board.Source, validation = "move_check", wip_override = decision.WipOverridden ? true : (bool?)null }, SkipNulls);
+
+    private static readonly JsonSerializerOptions SkipNulls = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     private async Task<MoveResult> DecideAndMoveAsync(BoardWrite board, string entityType, MoveRequest request, CancellationToken ct)
     {
@@ -46,11 +63,7 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
         var lastMove = card is not null && card.Version != request.ExpectedVersion
             ? await DescribeLastMoveAsync(db, card, board.Stages, ct)
             : null;
-        // Counted under the board lock: no other move of this board can change it before commit.
-        var target = board.Rules.Stage(request.ToStage);
-        var inTarget = card is not null && card.Stage != request.ToStage && target is { WipSoftLimit: not null } or { WipHardLimit: not null }
-            ? await db.Cards.CountAsync(c => c.EntityType == entityType && c.Stage == request.ToStage && c.Id != request.CardId, ct)
-            : 0;
+        var inTarget = await CardsInTargetAsync(board, entityType, card, request.ToStage, ct);
 
         var decision = MoveCheck.Decide(
             request,
@@ -89,8 +102,7 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
                 FromPosition = fromPosition,
                 UserId = board.Actor.UserId,
                 Reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim(),
-                Metadata = JsonSerializer.Serialize(new { source = board.Source, validation = "move_check", wip_override = decision.WipOverridden ? true : (bool?)null },
-                    new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }),
+                Metadata = MoveMetadata(board, decision),
                 CreatedAt = board.Now,
             });
         AppendWipWarning(board, entityType, card.Id, decision);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using KanbanBlazor.Core.Boards;
 using KanbanBlazor.Core.Moves;
 using KanbanBlazor.Web.Data;
@@ -33,11 +32,7 @@ public sealed class UndoMove(BoardTransaction transaction, IDbContextFactory<Kan
     {
         var outcome = await transaction.ExecuteAsync(tenant, entityType, originId, source,
             board => TakeBackAsync(board, entityType, kind, reason, wipOverride, ct), ct);
-        if (outcome.IsNotMember)
-            return new MoveResult(MoveDecision.Refuse(MoveRefusal.NotPermitted, "You are no longer a member of this organisation."));
-        if (outcome.IsNoBoard)
-            return new MoveResult(MoveDecision.Refuse(MoveRefusal.BoardNotFound, "This board does not exist."));
-        return outcome.Result! with { Events = outcome.Events };
+        return MoveCard.ResultOf(outcome);
     }
 
     /// <summary>What undo and redo would do now, for the buttons' labels.</summary>
@@ -92,9 +87,7 @@ public sealed class UndoMove(BoardTransaction transaction, IDbContextFactory<Kan
 
         // Undo goes back to where the move came from; redo goes again where the undone move came from.
         var (toStage, toPosition) = (target.FromStage!, target.FromPosition!);
-        var inTarget = card is not null && card.Stage != toStage && board.Rules.Stage(toStage) is { WipSoftLimit: not null } or { WipHardLimit: not null }
-            ? await db.Cards.CountAsync(c => c.EntityType == entityType && c.Stage == toStage && c.Id != card.Id, ct)
-            : 0;
+        var inTarget = await MoveCard.CardsInTargetAsync(board, entityType, card, toStage, ct);
         var decision = MoveCheck.Decide(
             new MoveRequest(target.EntityId, card?.Version ?? 0, toStage, 0, FromStage: card?.Stage, Reason: reason, WipOverride: wipOverride),
             card is null ? null : new CardState(card.Id, card.Stage, card.Version, card.OwnerId),
@@ -140,8 +133,7 @@ public sealed class UndoMove(BoardTransaction transaction, IDbContextFactory<Kan
                 ToPosition = toPosition,
                 UserId = board.Actor.UserId,
                 Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(),
-                Metadata = JsonSerializer.Serialize(new { source = board.Source, validation = "move_check", wip_override = decision.WipOverridden ? true : (bool?)null },
-                    new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }),
+                Metadata = MoveCard.MoveMetadata(board, decision),
                 CreatedAt = board.Now,
             });
         MoveCard.AppendWipWarning(board, entityType, card.Id, decision);
