@@ -1,6 +1,7 @@
 using KanbanBlazor.Web;
 using KanbanBlazor.Web.Data;
 using KanbanBlazor.Web.Features.Account;
+using KanbanBlazor.Web.Features.Api;
 using KanbanBlazor.Web.Features.Board;
 using KanbanBlazor.Web.Tenancy;
 using Microsoft.AspNetCore.DataProtection;
@@ -45,7 +46,10 @@ builder.Services.AddDbContextFactory<AccountsDbContext>(o => o.UseNpgsql(databas
 builder.Services.AddDbContextFactory<KanbanDbContext>(o => o.UseNpgsql(database.App).AddInterceptors(new TenantConnectionInterceptor()));
 builder.Services.AddSingleton<DatabaseMigrator>();
 
-builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+// The browser signs in with a cookie; API clients send a bearer token (POST /api/v1/auth/token).
+builder.Services.AddAuthentication(o => o.DefaultScheme = ApiTokens.CookieOrToken)
+    .AddApiTokens(builder.Configuration)
+    .AddIdentityCookies();
 builder.Services.ConfigureApplicationCookie(cookie =>
 {
     cookie.LoginPath = "/account/login";
@@ -72,7 +76,11 @@ builder.Services.AddSingleton<AccessChanges>();
 builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<AccessChangeListener>(services, database.Identity));
 builder.Services.AddHostedService<BoardAccessWatcher>();
 builder.Services.AddAuthorization();
-builder.Services.AddSignInRateLimit(builder.Configuration);
+builder.Services.AddRateLimits(builder.Configuration);
+// The REST API's description (OpenAPI 3.1) and its interactive reference page (README, "REST API").
+builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer<ApiDocument>());
+// A query value of the wrong type answers 400 with its reason (ApiProblems), never an empty 400.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddIdentityCore<AppUser>(o =>
     {
         o.User.RequireUniqueEmail = true;
@@ -94,6 +102,9 @@ builder.Services.AddSingleton<MoveCard>();
 builder.Services.AddSingleton<UndoMove>();
 builder.Services.AddSingleton<CardHistory>();
 builder.Services.AddSingleton<VerifyBoard>();
+builder.Services.AddSingleton<BoardPages>();
+builder.Services.AddSingleton<EditLocks>();
+builder.Services.AddSingleton<ConfigureBoard>();
 builder.Services.AddScoped<BoardText>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<LiveBoardsHealthCheck>("live");
 
@@ -107,13 +118,20 @@ if (knownProxies.Count > 0) app.UseForwardedHeaders();
 // the developer exception page only with Errors:Detailed=true (README, "Configuration").
 if (!app.Configuration.GetValue("Errors:Detailed", false))
 {
-    app.UseExceptionHandler(new ExceptionHandlerOptions
+    // A malformed request (a bad antiforgery token, an unreadable form, a query value of the wrong
+    // type) is the caller's: 400, not 500. The API answers with problem details, people with a page.
+    static int StatusOf(Exception ex) => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+    app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler(new ExceptionHandlerOptions
+    {
+        ExceptionHandler = ApiProblems.WriteExceptionAsync,
+        StatusCodeSelector = StatusOf,
+    }));
+    app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseExceptionHandler(new ExceptionHandlerOptions
     {
         ExceptionHandlingPath = "/error",
         CreateScopeForErrors = true,
-        // A malformed request (a bad antiforgery token, an unreadable form) is the caller's: 400, not 500.
-        StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-    });
+        StatusCodeSelector = StatusOf,
+    }));
 }
 if (!app.Environment.IsDevelopment()) app.UseHsts();
 app.UseSecurityHeaders();
@@ -127,15 +145,24 @@ app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.Us
 app.UseRouting();
 app.UseRateLimiter();
 app.UseAuthentication();
+app.UseApiTokenChecks();
 app.UseMiddleware<TenantMiddleware>();
 app.UseAuthorization();
 app.UseAntiforgery();
 app.UseBadFormPage();
 
 app.MapStaticAssets();
+app.UseSwaggerUI(o =>
+{
+    o.RoutePrefix = "api/docs";
+    o.DocumentTitle = "KanbanBlazor API";
+    o.SwaggerEndpoint("/api/v1/openapi.json", "KanbanBlazor API v1");
+});
 app.MapHealthChecks("/healthz", HealthReport.Options);
 app.MapAccountEndpoints();
+app.MapApiTokens();
 app.MapBoardApi();
+app.MapOpenApi("/api/{documentName}/openapi.json");
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -225,7 +225,7 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
         await other.GotoAsync("/board/lead");
         await Expect(other.Stage("New")).ToBeVisibleAsync();
         var api = board.Context.APIRequest;
-        Assert.Equal(200, (await api.GetAsync("/api/v1/kanban/lead")).Status);
+        Assert.Equal(200, (await api.GetAsync("/api/v1/kanban/board/lead")).Status);
         var copied = await board.Context.CookiesAsync();
 
         await other.OpenUserMenuAsync();
@@ -238,7 +238,7 @@ public sealed class LiveBoardTests(AppFixture app, ITestOutputHelper output)
         // And the cookie as it was before signing out opens nothing any more.
         var replay = await app.NewContextAsync(new() { BaseURL = app.BaseUrl });
         await replay.AddCookiesAsync(copied.Select(c => new Cookie { Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path }));
-        Assert.Equal(401, (await replay.APIRequest.GetAsync("/api/v1/kanban/lead", new() { MaxRedirects = 0 })).Status);
+        Assert.Equal(401, (await replay.APIRequest.GetAsync("/api/v1/kanban/board/lead", new() { MaxRedirects = 0 })).Status);
         var page = await replay.NewPageAsync();
         await page.GotoAsync("/board/lead");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"));

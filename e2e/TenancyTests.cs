@@ -9,28 +9,28 @@ namespace KanbanBlazor.E2E;
 public sealed class TenancyTests(AppFixture app)
 {
     [Fact]
-    public async Task The_board_api_answers_for_the_signed_in_users_tenant_and_404_for_any_other()
+    public async Task The_board_api_answers_for_the_signed_in_users_tenant_and_403_for_any_other()
     {
         var page = await app.OpenBoardAsync("rep@acme.demo");
         var api = page.Context.APIRequest;
 
-        var own = await api.GetAsync("/api/v1/kanban/lead");
+        var own = await api.GetAsync("/api/v1/kanban/board/lead");
         Assert.Equal(200, own.Status);
         using (var body = JsonDocument.Parse(await own.TextAsync()))
             Assert.Equal("acme", body.RootElement.GetProperty("tenant").GetString());
 
-        Assert.Equal(200, (await api.GetAsync("/api/v1/kanban/lead", new() { Headers = new Dictionary<string, string> { ["X-Tenant-Id"] = "acme" } })).Status);
-        var foreign = await api.GetAsync("/api/v1/kanban/lead", new() { Headers = new Dictionary<string, string> { ["X-Tenant-Id"] = "globex" } });
-        Assert.Equal(404, foreign.Status);
+        Assert.Equal(200, (await api.GetAsync("/api/v1/kanban/board/lead", new() { Headers = new Dictionary<string, string> { ["X-Tenant-Id"] = "acme" } })).Status);
+        var foreign = await api.GetAsync("/api/v1/kanban/board/lead", new() { Headers = new Dictionary<string, string> { ["X-Tenant-Id"] = "globex" } });
+        Assert.Equal(403, foreign.Status);
         Assert.DoesNotContain("Globex", await foreign.TextAsync());
-        Assert.Equal(404, (await api.GetAsync("/api/v1/kanban/no-such-board")).Status);
+        Assert.Equal(404, (await api.GetAsync("/api/v1/kanban/board/no-such-board")).Status);
     }
 
     [Fact]
     public async Task The_api_answers_401_to_an_anonymous_caller()
     {
         var page = await app.NewAnonymousPageAsync();
-        var response = await page.Context.APIRequest.GetAsync("/api/v1/kanban/lead", new() { MaxRedirects = 0 });
+        var response = await page.Context.APIRequest.GetAsync("/api/v1/kanban/board/lead", new() { MaxRedirects = 0 });
         Assert.Equal(401, response.Status);
     }
 
@@ -88,7 +88,7 @@ public sealed class TenancyTests(AppFixture app)
         await Expect(page.GetByRole(AriaRole.Menuitemradio, new() { Name = "Globex Inc." })).ToBeCheckedAsync();
         await Expect(page.RoleAndOrganisation()).ToHaveTextAsync("Sales rep · Globex Inc.");
         Assert.Equal(0, await page.CardById(acmeCard!).CountAsync());
-        using var body = JsonDocument.Parse(await (await page.Context.APIRequest.GetAsync("/api/v1/kanban/lead")).TextAsync());
+        using var body = JsonDocument.Parse(await (await page.Context.APIRequest.GetAsync("/api/v1/kanban/board/lead")).TextAsync());
         Assert.Equal("globex", body.RootElement.GetProperty("tenant").GetString());
     }
 }

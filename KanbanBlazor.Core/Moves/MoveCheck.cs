@@ -49,6 +49,9 @@ public sealed record MoveDecision(MoveRefusal? Refusal, string? Message, LastMov
     /// <summary>Allowed, and the target stage is at or past its soft limit after the move.</summary>
     public bool WarnsOfWip => IsAllowed && Wip is { AtSoftLimit: true };
 
+    /// <summary>For a stale mover: the card's version as stored now.</summary>
+    public int? CurrentVersion { get; init; }
+
     public static MoveDecision Refuse(MoveRefusal refusal, string message, LastMove? lastMove = null, WipStatus? wip = null) => new(refusal, message, lastMove, wip);
 }
 
@@ -82,7 +85,7 @@ public static class MoveCheck
         // The version the mover saw when they picked the card up; a drag that began in another stage
         // than the card is in now was made from an out-of-date view, whatever the version says.
         if (card.Version != request.ExpectedVersion || (request.FromStage is not null && request.FromStage != card.Stage))
-            return MoveDecision.Refuse(MoveRefusal.StaleVersion, StaleMessage(lastMove), lastMove);
+            return MoveDecision.Refuse(MoveRefusal.StaleVersion, StaleMessage(lastMove), lastMove) with { CurrentVersion = card.Version };
         if (request.Reason is { Length: > MoveRequest.MaxReasonLength })
             return MoveDecision.Refuse(MoveRefusal.ReasonTooLong, $"The reason may be at most {MoveRequest.MaxReasonLength} characters.");
         if (card.Stage == target.Key) return MoveDecision.Allowed; // reordering within a stage: no limit or rule applies

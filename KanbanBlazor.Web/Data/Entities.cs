@@ -127,6 +127,40 @@ public static class MoveKinds
     public const string Move = "move";
     public const string Undo = "undo";
     public const string Redo = "redo";
+    /// <summary>Made by an Admin's consistency repair, to put the board back in line with its log.</summary>
+    public const string Repair = "repair";
+}
+
+/// <summary>A pessimistic edit lock on a card (table kanban_locks): held by one user until it expires
+/// (30 seconds, renewable); an expired lock is no lock.</summary>
+public sealed class EditLock : ITenantOwned
+{
+    public Guid TenantId { get; set; }
+    public required string EntityType { get; set; }
+    public Guid EntityId { get; set; }
+    public Guid UserId { get; set; }
+    public DateTimeOffset AcquiredAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+/// <summary>A board as it was at one sequence number (table kanban_snapshots), so that replay and
+/// "board as of" start from the nearest snapshot instead of the beginning of the log.</summary>
+public sealed class StoredSnapshot : ITenantOwned
+{
+    public Guid Id { get; set; }
+    public Guid TenantId { get; set; }
+    public required string EntityType { get; set; }
+    /// <summary>The board's sequence number the snapshot is at.</summary>
+    public long Sequence { get; set; }
+    /// <summary>The time of that event (the board as of this moment).</summary>
+    public DateTimeOffset At { get; set; }
+    /// <summary>JSON: stages and cards (SnapshotJson).</summary>
+    public required string State { get; set; }
+    /// <summary>How many events came between the previous snapshot and this one.</summary>
+    public long EventsSincePrevious { get; set; }
+    /// <summary>scheduled (every N events), manual (on demand), baseline (the first, from the stored board).</summary>
+    public required string Reason { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
 }
 
 /// <summary>The kinds of event the log holds (kanban_moves.event_type).</summary>

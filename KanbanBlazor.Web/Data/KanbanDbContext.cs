@@ -18,6 +18,8 @@ public sealed class KanbanDbContext(DbContextOptions<KanbanDbContext> options) :
     public DbSet<Card> Cards => Set<Card>();
     public DbSet<CardMove> Moves => Set<CardMove>();
     public DbSet<TenantMembership> Members => Set<TenantMembership>();
+    public DbSet<EditLock> Locks => Set<EditLock>();
+    public DbSet<StoredSnapshot> Snapshots => Set<StoredSnapshot>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration) =>
         configuration.Conventions.Remove<Microsoft.EntityFrameworkCore.Metadata.Conventions.ForeignKeyIndexConvention>();

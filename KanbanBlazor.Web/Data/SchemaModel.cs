@@ -67,9 +67,11 @@ internal static class SchemaModel
             card.Property(c => c.Version).IsConcurrencyToken().HasDefaultValueSql("1");
             card.Property(c => c.CreatedAt).HasDefaultValueSql("now()");
             card.Property(c => c.UpdatedAt).HasDefaultValueSql("now()");
+            // A stage's cards in board order: loading a board, keyset pages, neighbours of a drop, WIP counts.
             card.HasIndex(c => new { c.TenantId, c.EntityType, c.Stage, c.Position }).HasDatabaseName("ix_cards_board_order");
             // "This tenant's cards whose next action is due, oldest first."
             card.HasIndex(c => new { c.TenantId, c.NextActionAt }).HasDatabaseName("ix_cards_next_action_due").HasFilter("next_action_at IS NOT NULL");
+            // "Recently active cards first."
             card.HasIndex(c => new { c.TenantId, c.LastActivityAt }).HasDatabaseName("ix_cards_last_activity").IsDescending(false, true);
         });
         builder.Entity<CardMove>(move =>
@@ -80,17 +82,39 @@ internal static class SchemaModel
             move.Property(m => m.Metadata).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
             move.Property(m => m.ToPosition).UseCollation("C");
             move.Property(m => m.FromPosition).UseCollation("C");
-            move.ToTable(t => t.HasCheckConstraint("kanban_moves_kind_check", "kind IN ('move', 'undo', 'redo')"));
+            move.ToTable(t => t.HasCheckConstraint("kanban_moves_kind_check", "kind IN ('move', 'undo', 'redo', 'repair')"));
             move.Property(m => m.Kind).HasMaxLength(10).HasDefaultValue(MoveKinds.Move);
             // Undo and redo: "this user's latest moves on this board", newest first.
             move.HasIndex(m => new { m.TenantId, m.EntityType, m.UserId, m.Sequence }).HasDatabaseName("ix_kanban_moves_user_sequence").IsDescending(false, false, false, true);
             move.Property(m => m.CreatedAt).HasDefaultValueSql("now()");
             move.HasKey(m => new { m.TenantId, m.Id });
             move.HasOne<CardMove>().WithMany().HasForeignKey(m => new { m.TenantId, m.UndoMoveId });
+            // A card's history, its latest move (stale-move message, undo), and the log filtered by card.
             move.HasIndex(m => new { m.TenantId, m.EntityType, m.EntityId }).HasDatabaseName("ix_kanban_moves_entity");
+            // "Board as of" a time and the tenant's audit by date.
             move.HasIndex(m => new { m.TenantId, m.CreatedAt }).HasDatabaseName("ix_kanban_moves_created_at");
+            // Following an undo's link to the move it took back.
             move.HasIndex(m => m.UndoMoveId).HasDatabaseName("ix_kanban_moves_undo_move_id");
+            // One number per event per board, and every read of the log in order: catch-up after a
+            // reconnect, replay from a snapshot, the API's log cursor, the consistency check.
             move.HasIndex(m => new { m.TenantId, m.EntityType, m.Sequence }).HasDatabaseName("ix_kanban_moves_board_sequence").IsUnique();
+        });
+        builder.Entity<EditLock>(editLock =>
+        {
+            editLock.ToTable("kanban_locks");
+            // One lock per card: taking it is an upsert on this key.
+            editLock.HasKey(l => new { l.TenantId, l.EntityType, l.EntityId });
+            // A deleted card takes its lock with it.
+            editLock.HasOne<Card>().WithMany().HasForeignKey(l => new { l.TenantId, l.EntityId }).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<StoredSnapshot>(snapshot =>
+        {
+            snapshot.ToTable("kanban_snapshots", t => t.HasCheckConstraint("kanban_snapshots_reason_check", "reason IN ('baseline', 'scheduled', 'manual')"));
+            snapshot.HasKey(s => new { s.TenantId, s.Id });
+            snapshot.Property(s => s.State).HasColumnType("jsonb");
+            snapshot.Property(s => s.CreatedAt).HasDefaultValueSql("now()");
+            // "The latest snapshot at or before sequence S" (replay) or before time T (board as of).
+            snapshot.HasIndex(s => new { s.TenantId, s.EntityType, s.Sequence }).HasDatabaseName("ix_kanban_snapshots_board_sequence").IsUnique();
         });
     }
 
@@ -135,6 +159,9 @@ internal static class SchemaModel
         builder.Entity<Card>().HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.NoAction);
         builder.Entity<Card>().HasOne<AppUser>().WithMany().HasForeignKey(c => c.OwnerId).OnDelete(DeleteBehavior.NoAction);
         builder.Entity<CardMove>().HasOne<Tenant>().WithMany().HasForeignKey(m => m.TenantId).OnDelete(DeleteBehavior.NoAction);
+        builder.Entity<EditLock>().HasOne<Tenant>().WithMany().HasForeignKey(l => l.TenantId).OnDelete(DeleteBehavior.NoAction);
+        builder.Entity<EditLock>().HasOne<AppUser>().WithMany().HasForeignKey(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.Entity<StoredSnapshot>().HasOne<Tenant>().WithMany().HasForeignKey(s => s.TenantId).OnDelete(DeleteBehavior.NoAction);
     }
 
     /// <summary>snake_case columns, and keys and constraints named as PostgreSQL names them by default.</summary>

@@ -3,7 +3,8 @@ namespace KanbanBlazor.Web.Tenancy;
 /// <summary>
 /// Resolves the tenant for every authenticated request. An API caller may name a tenant in
 /// X-Tenant-Id (id or slug) as a check, never as a choice: one that is not the signed-in user's
-/// current tenant gets 404, and the attempt is logged for audit.
+/// current tenant gets 403, and the attempt is logged for audit. A bearer-token call of the kanban API
+/// must name it.
 /// </summary>
 public sealed class TenantMiddleware(RequestDelegate next, ILogger<TenantMiddleware> logger)
 {
@@ -33,12 +34,23 @@ public sealed class TenantMiddleware(RequestDelegate next, ILogger<TenantMiddlew
             return;
         }
 
-        if (http.Request.Headers.TryGetValue(Header, out var asked) &&
-            (tenant is null || (asked.ToString() != tenant.TenantId.ToString() && !string.Equals(asked.ToString(), tenant.Slug, StringComparison.OrdinalIgnoreCase))))
+        var asked = http.Request.Headers[Header].ToString();
+        if (asked.Length == 0 && Features.Api.ApiTokens.IsBearer(http.Request) && http.Request.Path.StartsWithSegments("/api/v1/kanban"))
         {
-            logger.LogWarning("Cross-tenant access refused: user {UserId} asked for tenant {Asked} on {Path}",
-                http.User.UserId(), asked.ToString(), http.Request.Path.Value);
-            await NotFoundAsync(http);
+            await Features.Api.ApiProblems.Write(http, StatusCodes.Status400BadRequest, "TENANT_HEADER_REQUIRED",
+                $"Name the organisation in the {Header} header (its slug), as the token was issued for.");
+            return;
+        }
+        if (asked.Length > 0 &&
+            (tenant is null || (asked != tenant.TenantId.ToString() && !string.Equals(asked, tenant.Slug, StringComparison.OrdinalIgnoreCase))))
+        {
+            logger.LogWarning("Cross-tenant access refused: user {UserId} of tenant {Tenant} asked for tenant {Asked} on {Path}",
+                http.User.UserId(), tenant?.Slug, asked, http.Request.Path.Value);
+            if (http.Request.Path.StartsWithSegments("/api"))
+                await Features.Api.ApiProblems.Write(http, StatusCodes.Status403Forbidden, "WRONG_TENANT",
+                    $"These credentials are for another organisation than '{asked}'.");
+            else
+                await NotFoundAsync(http);
             return;
         }
         await next(http);

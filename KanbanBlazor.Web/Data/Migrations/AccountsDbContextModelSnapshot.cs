@@ -392,8 +392,40 @@ namespace KanbanBlazor.Web.Data.Migrations
                         {
                             t.HasCheckConstraint("kanban_moves_event_type_check", "event_type IN ('CardMoved', 'CardCreated', 'CardUpdated', 'CardDeleted', 'BoardConfigured', 'WipWarning')");
 
-                            t.HasCheckConstraint("kanban_moves_kind_check", "kind IN ('move', 'undo', 'redo')");
+                            t.HasCheckConstraint("kanban_moves_kind_check", "kind IN ('move', 'undo', 'redo', 'repair')");
                         });
+                });
+
+            modelBuilder.Entity("KanbanBlazor.Web.Data.EditLock", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("EntityType")
+                        .HasColumnType("text")
+                        .HasColumnName("entity_type");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("entity_id");
+
+                    b.Property<DateTimeOffset>("AcquiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acquired_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("TenantId", "EntityType", "EntityId")
+                        .HasName("kanban_locks_pkey");
+
+                    b.ToTable("kanban_locks", (string)null);
                 });
 
             modelBuilder.Entity("KanbanBlazor.Web.Data.Stage", b =>
@@ -461,6 +493,62 @@ namespace KanbanBlazor.Web.Data.Migrations
                             t.HasCheckConstraint("kanban_stages_wip_hard_limit_check", "wip_hard_limit > 0");
 
                             t.HasCheckConstraint("kanban_stages_wip_soft_limit_check", "wip_soft_limit > 0");
+                        });
+                });
+
+            modelBuilder.Entity("KanbanBlazor.Web.Data.StoredSnapshot", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entity_type");
+
+                    b.Property<long>("EventsSincePrevious")
+                        .HasColumnType("bigint")
+                        .HasColumnName("events_since_previous");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("state");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("kanban_snapshots_pkey");
+
+                    b.HasIndex("TenantId", "EntityType", "Sequence")
+                        .IsUnique()
+                        .HasDatabaseName("ix_kanban_snapshots_board_sequence");
+
+                    b.ToTable("kanban_snapshots", null, t =>
+                        {
+                            t.HasCheckConstraint("kanban_snapshots_reason_check", "reason IN ('baseline', 'scheduled', 'manual')");
                         });
                 });
 
@@ -659,6 +747,30 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasConstraintName("kanban_moves_tenant_id_undo_move_id_fkey");
                 });
 
+            modelBuilder.Entity("KanbanBlazor.Web.Data.EditLock", b =>
+                {
+                    b.HasOne("KanbanBlazor.Web.Data.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired()
+                        .HasConstraintName("kanban_locks_tenant_id_fkey");
+
+                    b.HasOne("KanbanBlazor.Web.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("kanban_locks_user_id_fkey");
+
+                    b.HasOne("KanbanBlazor.Web.Data.Card", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "EntityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("kanban_locks_tenant_id_entity_id_fkey");
+                });
+
             modelBuilder.Entity("KanbanBlazor.Web.Data.Stage", b =>
                 {
                     b.HasOne("KanbanBlazor.Web.Data.Tenant", null)
@@ -674,6 +786,16 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("kanban_stages_tenant_id_board_config_id_fkey");
+                });
+
+            modelBuilder.Entity("KanbanBlazor.Web.Data.StoredSnapshot", b =>
+                {
+                    b.HasOne("KanbanBlazor.Web.Data.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired()
+                        .HasConstraintName("kanban_snapshots_tenant_id_fkey");
                 });
 
             modelBuilder.Entity("KanbanBlazor.Web.Data.TenantMembership", b =>

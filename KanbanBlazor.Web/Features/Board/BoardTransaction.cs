@@ -73,12 +73,7 @@ public sealed class BoardWrite(KanbanDbContext db, CurrentTenant actor, BoardCon
     public string Source { get; } = source;
 
     /// <summary>The board's rules, as configured now.</summary>
-    public BoardRules Rules { get; } = new(
-        stages.Select(LoadBoard.ToBoardStage).ToList(),
-        config.AllowedTransitions is { Length: > 0 } json
-            ? System.Text.Json.JsonSerializer.Deserialize<string[][]>(json)!.Select(pair => new StageTransition(pair[0], pair[1])).ToHashSet()
-            : null,
-        config.WorkStartedStage);
+    public BoardRules Rules { get; } = ConfigureBoard.ToConfiguration(config, stages).Rules;
 
     internal IReadOnlyList<(BoardEvent Event, CardMove? Row)> Appended => appended;
 

@@ -82,7 +82,8 @@ public sealed class UndoMove(BoardTransaction transaction, IDbContextFactory<Kan
         if (card is not null && latest != target.Id)
         {
             var last = await MoveCard.DescribeLastMoveAsync(db, card, board.Stages, ct);
-            return new MoveResult(MoveDecision.Refuse(MoveRefusal.StaleVersion, "Someone moved this card since; it cannot be undone.", last));
+            return new MoveResult(MoveDecision.Refuse(MoveRefusal.StaleVersion,
+                last is null ? "Someone moved this card since; it cannot be undone." : $"{last.MovedBy} moved this card to {last.ToStageName} since; it cannot be undone.", last) with { CurrentVersion = card.Version });
         }
 
         // Undo goes back to where the move came from; redo goes again where the undone move came from.
