@@ -65,6 +65,8 @@ public sealed class AppFixture : IAsyncLifetime
         start.Environment["Database__SeedDemoData"] = "true";
         start.Environment["RateLimits__SignInPerMinute"] = "1000"; // every test user signs in from 127.0.0.1; the limit has its own test
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Catching up and reloading boards are told at Information: the reconnect tests read them.
+        start.Environment["Logging__LogLevel__KanbanBlazor.Web.Features.Board.LiveBoard"] = "Information";
         await StartAppAsync();
 
         Current = this;
@@ -174,14 +176,15 @@ public sealed class AppFixture : IAsyncLifetime
         await using var connection = new NpgsqlConnection(DatabaseConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("""
-            WITH card AS (SELECT id, tenant_id, stage FROM cards WHERE id = @card),
+            WITH card AS (SELECT id, tenant_id, stage, position, version FROM cards WHERE id = @card),
                  board AS (UPDATE kanban_configs k SET sequence = sequence + 1 FROM card
                            WHERE k.tenant_id = card.tenant_id AND k.entity_type = 'lead' RETURNING k.sequence),
                  moved AS (UPDATE cards c SET stage = @to, position = 'zzzV', version = version + 1, updated_at = now()
                            WHERE c.id = @card RETURNING c.id)
-            INSERT INTO kanban_moves (id, tenant_id, entity_type, entity_id, from_stage, to_stage, user_id, sequence, metadata)
-            SELECT gen_random_uuid(), card.tenant_id, 'lead', card.id, card.stage, @to,
-                   (SELECT id FROM users WHERE normalized_email = upper(@mover)), board.sequence, '{"source":"test"}'
+            INSERT INTO kanban_moves (id, tenant_id, entity_type, entity_id, from_stage, from_position, to_stage, to_position, user_id, sequence, metadata)
+            SELECT gen_random_uuid(), card.tenant_id, 'lead', card.id, card.stage, card.position, @to, 'zzzV',
+                   (SELECT id FROM users WHERE normalized_email = upper(@mover)), board.sequence,
+                   jsonb_build_object('source', 'test', 'card_version', card.version + 1)
             FROM card, board, moved
             """, connection);
         command.Parameters.AddWithValue("card", Guid.Parse(cardId));

@@ -39,6 +39,36 @@ public sealed class ReconnectTests(AppFixture app)
     }
 
     [Fact]
+    public async Task After_a_network_outage_the_board_catches_up_from_the_log_on_moves_it_never_heard_of()
+    {
+        var page = await app.OpenBoardAsync("rep@acme.demo", baseUrl: app.NetworkUrl);
+        var cardId = await page.Stage("Qualified").Cards().First.GetAttributeAsync("data-id") ?? throw new InvalidOperationException();
+        await page.EvaluateAsync("() => window.kbBeforeOutage = true");
+        var logged = app.Output.Length;
+
+        app.Network.Cut();
+        try
+        {
+            await Expect(page.Locator("#components-reconnect-modal")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+            // Committed by another instance: in the log, never published to this one.
+            await app.MoveElsewhereAsync(cardId, "manager@acme.demo", "lost");
+        }
+        finally
+        {
+            app.Network.Restore();
+        }
+
+        await Expect(page.Locator("#components-reconnect-modal")).ToBeHiddenAsync(new() { Timeout = 20_000 });
+        await Expect(page.Stage("Lost").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.kbBeforeOutage === true"));
+        // From the log by sequence: one event read, not the board loaded again.
+        var output = app.Output;
+        await Task.Delay(500);
+        output = app.Output;
+        Assert.True(output[logged..].Contains("Board lead caught up on 1 change(s)"), output[logged..]);
+    }
+
+    [Fact]
     public async Task After_a_server_restart_the_page_reloads_itself_at_the_same_address_once_the_server_is_back()
     {
         var page = await app.OpenBoardAsync("rep@globex.demo");

@@ -27,6 +27,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
     private CurrentTenant? tenant;
     private BoardState? board;
     private IDisposable? subscription;
+    private IDisposable? reconnections;
     private bool notFound;
     // The user's membership ended while the board was open (or before it loaded): the board is gone.
     private string? accessLost;
@@ -70,6 +71,8 @@ public sealed partial class LiveBoard : IAsyncDisposable
     [Inject] private MudBlazor.ISnackbar Snackbar { get; set; } = null!;
     [Inject] private UndoMove Undo { get; set; } = null!;
     [Inject] private CardHistory History { get; set; } = null!;
+    [Inject] private BoardLog Log { get; set; } = null!;
+    [Inject] private CircuitConnection Connection { get; set; } = null!;
 
     private string Title => Text.BoardName(EntityType);
 
@@ -93,6 +96,12 @@ public sealed partial class LiveBoard : IAsyncDisposable
         // Subscribe before loading: a change committed in between has a sequence the loaded board
         // already includes (ignored) or the next one (applied), never a silent loss.
         subscription = Hub.Subscribe(tenant.TenantId, EntityType, new BoardViewer(viewerId, tenant.UserId, OnBoardChangeAsync, OnAccessChangedAsync));
+        // Back from a lost connection: whatever was committed meanwhile is read from the log by sequence.
+        reconnections = Connection.OnReconnected(() => InvokeAsync(async () =>
+        {
+            await CatchUpAsync();
+            StateHasChanged();
+        }));
         await ReloadOrRecoverAsync();
         await RefreshUndoAsync();
     }
@@ -271,6 +280,40 @@ public sealed partial class LiveBoard : IAsyncDisposable
             loading = false;
         }
         ReloadUnlessGapCloses();
+    }
+
+    /// <summary>
+    /// Applies, in order, the events committed after the board's sequence, read from the event log
+    /// (after a reconnect, or when a live message went missing); reloads only when the log cannot say
+    /// (too many, or from before the log kept enough) or a gap remains.
+    /// </summary>
+    private async Task CatchUpAsync()
+    {
+        if (board is null || loading || tenant is null || accessLost is not null) return;
+        IReadOnlyList<SequencedEvent>? missed;
+        var from = board.Sequence;
+        try
+        {
+            missed = await Log.SinceAsync(tenant, EntityType, from, disposal.Token);
+        }
+        catch (Exception ex) when (!disposal.IsCancellationRequested)
+        {
+            Logger.LogWarning(ex, "Catching up board {EntityType} failed; reloading", EntityType);
+            await ReloadOrRecoverAsync();
+            return;
+        }
+        if (missed is null)
+        {
+            await ReloadOrRecoverAsync();
+            return;
+        }
+        foreach (var change in missed)
+        {
+            Notice(change.Event);
+            board.TryApply(change.Sequence, change.Event);
+        }
+        if (missed.Count > 0) Logger.LogInformation("Board {EntityType} caught up on {Count} change(s) after {Sequence}", EntityType, missed.Count, from);
+        if (board.MissingSequence is not null) await ReloadOrRecoverAsync();
     }
 
     /// <summary>Reloads; if the database cannot be reached, says so and keeps trying in the background.</summary>
@@ -525,8 +568,8 @@ public sealed partial class LiveBoard : IAsyncDisposable
                 await InvokeAsync(async () =>
                 {
                     if (board?.MissingSequence != missing) return;
-                    Logger.LogInformation("Board {EntityType} missed change {Sequence}; reloading", EntityType, missing);
-                    await ReloadOrRecoverAsync();
+                    Logger.LogInformation("Board {EntityType} missed change {Sequence}; catching up from the log", EntityType, missing);
+                    await CatchUpAsync();
                     StateHasChanged();
                 });
             }
@@ -577,6 +620,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        reconnections?.Dispose();
         subscription?.Dispose();
         // Cancelled, not disposed: a move still saving may read the token after the page is gone.
         disposal.Cancel();

@@ -50,9 +50,13 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
             ? await board.Db.Cards.CountAsync(c => c.EntityType == entityType && c.Stage == toStage && c.Id != card.Id, ct)
             : 0;
 
-    /// <summary>The log row's metadata for a move: where it came from, what checked it, and an override.</summary>
-    internal static string MoveMetadata(BoardWrite board, MoveDecision decision) =>
-        JsonSerializer.Serialize(new { source = board.Source, validation = "move_check", wip_override = decision.WipOverridden ? true : (bool?)null }, SkipNulls);
+    /// <summary>The log row's metadata for a move: where it came from, what checked it, an override, and
+    /// the card's version after it (so that the event can be rebuilt from the log: BoardLog).</summary>
+    internal static string MoveMetadata(BoardWrite board, MoveDecision decision, int cardVersion) =>
+        JsonSerializer.Serialize(new
+        {
+            source = board.Source, validation = "move_check", wip_override = decision.WipOverridden ? true : (bool?)null, card_version = cardVersion,
+        }, SkipNulls);
 
     private static readonly JsonSerializerOptions SkipNulls = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
@@ -102,7 +106,7 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
                 FromPosition = fromPosition,
                 UserId = board.Actor.UserId,
                 Reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim(),
-                Metadata = MoveMetadata(board, decision),
+                Metadata = MoveMetadata(board, decision, card.Version),
                 CreatedAt = board.Now,
             });
         AppendWipWarning(board, entityType, card.Id, decision);

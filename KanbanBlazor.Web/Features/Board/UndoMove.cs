@@ -134,7 +134,7 @@ public sealed class UndoMove(BoardTransaction transaction, IDbContextFactory<Kan
                 ToPosition = toPosition,
                 UserId = board.Actor.UserId,
                 Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(),
-                Metadata = MoveCard.MoveMetadata(board, decision),
+                Metadata = MoveCard.MoveMetadata(board, decision, card.Version),
                 CreatedAt = board.Now,
             });
         MoveCard.AppendWipWarning(board, entityType, card.Id, decision);

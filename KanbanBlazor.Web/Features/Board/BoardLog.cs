@@ -1,0 +1,70 @@
+using System.Text.Json;
+using KanbanBlazor.Core.Boards;
+using KanbanBlazor.Web.Data;
+using KanbanBlazor.Web.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace KanbanBlazor.Web.Features.Board;
+
+/// <summary>
+/// Board events read back from the event log (kanban_moves), as they were published when committed:
+/// what a board that missed some (a reconnect, a dropped live message, another instance's write)
+/// applies to catch up by sequence instead of reloading everything.
+/// </summary>
+public sealed class BoardLog(IDbContextFactory<KanbanDbContext> factory)
+{
+    /// <summary>More missed events than this and a reload is cheaper than catching up.</summary>
+    public const int MaxCatchUp = 500;
+
+    /// <summary>The board's events after <paramref name="afterSequence"/>, in order.</summary>
+    /// <returns>null when a reload is needed instead: too many, or one the log cannot rebuild (written
+    /// before the log kept the card's version, or a kind this reader does not know)</returns>
+    public async Task<IReadOnlyList<SequencedEvent>?> SinceAsync(CurrentTenant tenant, string entityType, long afterSequence, CancellationToken ct)
+    {
+        await using var db = await factory.CreateForTenantAsync(tenant.TenantId, ct);
+        var rows = await db.Moves.AsNoTracking()
+            .Where(m => m.EntityType == entityType && m.Sequence > afterSequence)
+            .OrderBy(m => m.Sequence)
+            .Take(MaxCatchUp + 1)
+            .ToListAsync(ct);
+        if (rows.Count > MaxCatchUp) return null;
+        var names = rows.Count == 0 ? [] : await db.Members.AsNoTracking().ToDictionaryAsync(m => m.UserId, m => m.DisplayName, ct);
+        var events = new List<SequencedEvent>(rows.Count);
+        foreach (var row in rows)
+        {
+            if (ToEvent(row, names) is not { } change) return null;
+            events.Add(new SequencedEvent(row.Sequence, change));
+        }
+        return events;
+    }
+
+    /// <summary>The event a log row records, as it was published (null: not rebuildable from the row).</summary>
+    public static BoardEvent? ToEvent(CardMove row, IReadOnlyDictionary<Guid, string> names)
+    {
+        using var metadata = JsonDocument.Parse(row.Metadata);
+        var meta = metadata.RootElement;
+        BoardEvent? change = row.EventType switch
+        {
+            BoardEventTypes.CardMoved when row.ToPosition is not null && row.FromStage is not null && Int(meta, "card_version") is { } version =>
+                new CardMoved(row.Id, row.EntityId, row.FromStage, row.ToStage, row.ToPosition, version) { UndoOf = row.UndoMoveId },
+            BoardEventTypes.WipWarning when Int(meta, "count") is { } count && Int(meta, "soft_limit") is { } soft =>
+                new WipWarning(row.ToStage, count, soft),
+            BoardEventTypes.BoardConfigured when meta.TryGetProperty("stages", out var stages) =>
+                new BoardConfigured(stages.EnumerateArray().Select(s => new BoardStage(
+                    s.GetProperty("id").GetString()!, s.GetProperty("name").GetString()!,
+                    Enum.Parse<StageOutcome>(s.GetProperty("outcome").GetString()!),
+                    Int(s, "wip_soft_limit"), Int(s, "wip_hard_limit"),
+                    s.TryGetProperty("requires_reason", out var reason) && reason.GetBoolean())).ToList()),
+            _ => null,
+        };
+        return change is null ? null : change with
+        {
+            ActorId = row.UserId,
+            ActorName = row.UserId is { } user && names.TryGetValue(user, out var name) ? name : "",
+            At = row.CreatedAt,
+        };
+    }
+
+    private static int? Int(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : null;
+}
