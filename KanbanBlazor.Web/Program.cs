@@ -35,7 +35,8 @@ builder.Services.Configure<ForwardedHeadersOptions>(options =>
 });
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices();
+// Snackbars ("Moved. Undo") at the bottom, as in Gmail or Trello: never over the board's header buttons.
+builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
 builder.Services.AddLocalization();
 builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingTenantAuthenticationStateProvider>();
@@ -104,6 +105,10 @@ builder.Services.AddSingleton<CardHistory>();
 builder.Services.AddSingleton<VerifyBoard>();
 builder.Services.AddSingleton<BoardPages>();
 builder.Services.AddSingleton<BoardLog>();
+builder.Services.AddSingleton<BoardSnapshots>();
+builder.Services.AddSingleton<RepairBoard>();
+builder.Services.AddSingleton<SnapshotScheduler>();
+builder.Services.AddHostedService(services => services.GetRequiredService<SnapshotScheduler>());
 builder.Services.AddScoped<CircuitConnection>();
 builder.Services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CircuitConnectionHandler>();
 builder.Services.AddSingleton<EditLocks>();

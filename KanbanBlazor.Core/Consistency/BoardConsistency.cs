@@ -1,7 +1,7 @@
 namespace KanbanBlazor.Core.Consistency;
 
 /// <summary>A card as stored now.</summary>
-public sealed record StoredCard(Guid Id, string Stage, string Position);
+public sealed record StoredCard(Guid Id, string Stage, string Position, int Version = 0);
 
 /// <summary>An entry of the board's event log: a move (with where it put the card) or another event.</summary>
 public sealed record LoggedEvent(long Sequence, string EventType, Guid CardId, string ToStage, string? ToPosition);
@@ -18,6 +18,8 @@ public enum DriftKind
     PositionDrift,
     /// <summary>Two cards of a stage share an ordering key.</summary>
     DuplicatePosition,
+    /// <summary>Replaying the log from a snapshot does not give the stored board.</summary>
+    ReplayDrift,
 }
 
 public sealed record Drift(DriftKind Kind, string Detail, Guid? CardId = null, long? Sequence = null);
@@ -56,6 +58,27 @@ public static class BoardConsistency
         }
         foreach (var clash in cards.GroupBy(c => (c.Stage, c.Position)).Where(g => g.Count() > 1))
             drift.Add(new Drift(DriftKind.DuplicatePosition, $"{clash.Count()} cards of '{clash.Key.Stage}' share the key '{clash.Key.Position}'.", clash.First().Id));
+        return drift;
+    }
+
+    /// <summary>The board replayed from a snapshot through the log (<see cref="Boards.BoardProjection.Replay"/>)
+    /// against the board as stored: every card in the same stage, at the same key and version, and no card
+    /// on one side only.</summary>
+    public static IReadOnlyList<Drift> CompareReplay(Boards.BoardSnapshot replayed, IReadOnlyCollection<StoredCard> stored)
+    {
+        var drift = new List<Drift>();
+        var expected = replayed.AllCards.ToDictionary(c => c.Id);
+        foreach (var card in stored)
+        {
+            if (!expected.Remove(card.Id, out var replay))
+                drift.Add(new Drift(DriftKind.ReplayDrift, $"Card {card.Id} is on the board but not in the replayed log.", card.Id));
+            else if ((replay.Stage, replay.Position, replay.Version) != (card.Stage, card.Position, card.Version))
+                drift.Add(new Drift(DriftKind.ReplayDrift,
+                    $"Card {card.Id} is in '{card.Stage}' at '{card.Position}' (version {card.Version}); the replayed log has it in '{replay.Stage}' at '{replay.Position}' (version {replay.Version}).",
+                    card.Id));
+        }
+        foreach (var missing in expected.Values)
+            drift.Add(new Drift(DriftKind.ReplayDrift, $"Card {missing.Id} is in the replayed log but not on the board.", missing.Id));
         return drift;
     }
 }

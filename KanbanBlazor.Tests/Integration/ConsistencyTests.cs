@@ -21,6 +21,7 @@ public sealed class ConsistencyTests(TestDatabase database)
         var undo = new UndoMove(transaction, database.KanbanFactory(), NullLogger<UndoMove>.Instance);
         var load = new LoadBoard(database.KanbanFactory());
         var verify = new VerifyBoard(database.KanbanFactory());
+        var snapshots = new BoardSnapshots(database.KanbanFactory(), TimeProvider.System);
         string[] stages = ["new", "contacted", "qualified", "proposal", "negotiation", "won", "lost"];
 
         var boards = new List<(TestTenant Tenant, BoardState Viewer, object Gate, IDisposable Subscription)>();
@@ -35,6 +36,8 @@ public sealed class ConsistencyTests(TestDatabase database)
                 return Task.CompletedTask;
             });
             boards.Add((tenant, viewer, gate, subscription));
+            // The board's first snapshot, from which the log is replayed afterwards.
+            Assert.Equal(SnapshotReasons.Baseline, (await snapshots.TakeAsync(tenant.Id, "lead", SnapshotReasons.Manual, default))!.Reason);
         }
 
         // Two people per board (a Manager and an Admin), each doing 25 random things as fast as they can.
@@ -70,6 +73,10 @@ public sealed class ConsistencyTests(TestDatabase database)
             var report = await verify.ExecuteAsync(tenant.Id, "lead", default) ?? throw new InvalidOperationException();
             Assert.True(report.IsConsistent, string.Join("; ", report.Drift.Select(d => d.Detail)));
             Assert.True(report.Events > 20, $"only {report.Events} events were written");
+            // The replayed projection (baseline snapshot + every logged event since) is the stored board.
+            Assert.Equal(0, report.ReplayedFrom!.Sequence);
+            var replayedSnapshot = await snapshots.TakeAsync(tenant.Id, "lead", SnapshotReasons.Scheduled, default);
+            Assert.Equal((report.Sequence, SnapshotReasons.Scheduled), (replayedSnapshot!.Sequence, replayedSnapshot.Reason));
 
             var stored = await load.ExecuteAsync(tenant.As(TenantRole.Viewer), "lead", default) ?? throw new InvalidOperationException();
             var deadline = DateTime.UtcNow.AddSeconds(10);

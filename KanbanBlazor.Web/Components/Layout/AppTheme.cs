@@ -22,6 +22,7 @@ public static class AppTheme
             Success = "#216e4e",
             Warning = "#8a3c00",
             Error = "#b3261e",
+            Info = "#0b5cad", // MudBlazor's default blue is too light for text on its tinted alert
         },
         PaletteDark = new PaletteDark
         {
@@ -37,6 +38,7 @@ public static class AppTheme
             Success = "#6fdca6",
             Warning = "#ffb870",
             Error = "#ffb4ab",
+            Info = "#9ccaff",
         },
         Typography = new Typography
         {

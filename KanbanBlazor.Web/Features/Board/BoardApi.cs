@@ -200,7 +200,51 @@ public static class BoardApi
                 var report = await verify.ExecuteAsync(tenant.TenantId, entityType, ct);
                 return report is null ? NoBoard(entityType) : Results.Ok(ReportView(report));
             })
-            .WithSummary("Check a board against its event log (Admin)")
+            .WithSummary("Check a board against its event log, and against its latest snapshot replayed through the log (Admin)")
+            .ProducesProblem(404);
+
+        api.MapPost("/consistency/{entityType}/repair", async (string entityType, TenantContext tenants, RepairBoard repair, VerifyBoard verify, CancellationToken ct) =>
+            {
+                if (!EntityTypes.IsKnown(entityType)) return UnknownEntityType(entityType);
+                var tenant = await tenants.GetAsync(ct);
+                var result = await repair.ExecuteAsync(tenant, entityType, Guid.NewGuid(), Source, ct);
+                if (result.NotPermitted) return ApiProblems.Result(403, "NOT_PERMITTED", "Only an Admin may repair a board.");
+                if (result.NoBoard) return NoBoard(entityType);
+                var after = await verify.ExecuteAsync(tenant.TenantId, entityType, ct);
+                return Results.Ok(new
+                {
+                    repairs = result.Repairs.Select(r => new { r.CardId, drift = r.Drift.ToString(), fromStageId = r.FromStage, toStageId = r.ToStage, r.Position, r.Sequence }),
+                    unrepaired = result.Unrepaired.Select(d => new { kind = d.Kind.ToString(), d.Detail, d.Sequence }),
+                    report = after is null ? null : ReportView(after),
+                });
+            })
+            .WithSummary("Put a board back in line with its event log (Admin); every correction is a logged move of kind 'repair'")
+            .ProducesProblem(404);
+
+        api.MapPost("/snapshots/{entityType}", async (string entityType, TenantContext tenants, BoardSnapshots snapshots, CancellationToken ct) =>
+            {
+                if (!EntityTypes.IsKnown(entityType)) return UnknownEntityType(entityType);
+                var tenant = await tenants.GetAsync(ct);
+                if (tenant.Role != TenantRole.Admin) return ApiProblems.Result(403, "NOT_PERMITTED", "Only an Admin may take a snapshot.");
+                var taken = await snapshots.TakeAsync(tenant.TenantId, entityType, SnapshotReasons.Manual, ct);
+                return taken is null ? NoBoard(entityType) : Results.Ok(taken);
+            })
+            .WithSummary("Take a snapshot of the board now (Admin); replay and 'board as of' start from the nearest one")
+            .Produces<SnapshotInfo>().ProducesProblem(404);
+
+        api.MapGet("/board/{entityType}/as-of", async (string entityType, DateTimeOffset at, TenantContext tenants, BoardSnapshots snapshots, CancellationToken ct) =>
+            {
+                if (!EntityTypes.IsKnown(entityType)) return UnknownEntityType(entityType);
+                var board = await snapshots.AsOfAsync(await tenants.GetAsync(ct), entityType, at, ct);
+                return board is null ? NoBoard(entityType) : Results.Ok(new
+                {
+                    entityType,
+                    at,
+                    board.Sequence,
+                    stages = board.Stages.Select(s => new { id = s.Key, s.Name, items = board.CardsIn(s.Key).Select(c => new { c.Id, c.Title, c.Value, c.Currency, c.OwnerName, c.Position, c.Version }) }),
+                });
+            })
+            .WithSummary("The board as it was at a moment (?at=2026-11-20T10:00:00Z), read-only")
             .ProducesProblem(404);
     }
 
@@ -297,6 +341,7 @@ public static class BoardApi
         report.Events,
         consistent = report.IsConsistent,
         drift = report.Drift.Select(d => new { kind = d.Kind.ToString(), d.Detail, d.CardId, d.Sequence }),
+        replayedFrom = report.ReplayedFrom,
     };
 
     private static int? Limit(int? asked, int fallback) => asked switch

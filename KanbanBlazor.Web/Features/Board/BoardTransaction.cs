@@ -15,7 +15,7 @@ namespace KanbanBlazor.Web.Features.Board;
 /// the board's viewers. It is the only caller of <see cref="BoardHub.Publish"/>. A use case that
 /// appends nothing (a refusal) writes nothing: the transaction is rolled back, no number is used.
 /// </summary>
-public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory, BoardHub hub, TimeProvider clock)
+public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory, BoardHub hub, TimeProvider clock, SnapshotScheduler? snapshots = null)
 {
     public async Task<BoardWriteOutcome<T>> ExecuteAsync<T>(CurrentTenant actor, string entityType, Guid originId, string source,
         Func<BoardWrite, Task<T>> write, CancellationToken ct)
@@ -53,6 +53,7 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         await tx.CommitAsync(ct);
 
         foreach (var committed in events) hub.Publish(new BoardChange(actor.TenantId, entityType, committed.Sequence, committed.Event, originId));
+        snapshots?.Committed(actor.TenantId, entityType, events[0].Sequence, events[^1].Sequence);
         return new BoardWriteOutcome<T>(result, events);
     }
 }

@@ -56,6 +56,8 @@ public sealed partial class LiveBoard : IAsyncDisposable
     private sealed record PickedUp(Guid CardId, int Version, string Stage, DateTimeOffset At);
 
     [Parameter, EditorRequired] public required string EntityType { get; set; }
+    /// <summary>A past moment to show the board as it was then (read-only); null: the live board.</summary>
+    [Parameter] public DateTimeOffset? AsOf { get; set; }
     [CascadingParameter] private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState>? Authentication { get; set; }
 
     [Inject] private TenantContext Tenants { get; set; } = null!;
@@ -72,6 +74,8 @@ public sealed partial class LiveBoard : IAsyncDisposable
     [Inject] private UndoMove Undo { get; set; } = null!;
     [Inject] private CardHistory History { get; set; } = null!;
     [Inject] private BoardLog Log { get; set; } = null!;
+    [Inject] private BoardSnapshots Snapshots { get; set; } = null!;
+    [Inject] private NavigationManager Navigation { get; set; } = null!;
     [Inject] private CircuitConnection Connection { get; set; } = null!;
 
     private string Title => Text.BoardName(EntityType);
@@ -91,8 +95,14 @@ public sealed partial class LiveBoard : IAsyncDisposable
             else notFound = true;
             return;
         }
-        canMove = BoardPermissions.CanMoveSomeCards(tenant.Role);
+        canMove = AsOf is null && BoardPermissions.CanMoveSomeCards(tenant.Role);
         timeZone = await BrowserTimeZoneAsync();
+        if (AsOf is not null)
+        {
+            // A past moment: rebuilt from snapshots and the log, read-only, and nothing live to hear.
+            await ReloadOrRecoverAsync();
+            return;
+        }
         // Subscribe before loading: a change committed in between has a sequence the loaded board
         // already includes (ignored) or the next one (applied), never a silent loss.
         subscription = Hub.Subscribe(tenant.TenantId, EntityType, new BoardViewer(viewerId, tenant.UserId, OnBoardChangeAsync, OnAccessChangedAsync));
@@ -126,6 +136,16 @@ public sealed partial class LiveBoard : IAsyncDisposable
 
     [JSInvokable]
     public Task RedoFromKeyboard() => InvokeAsync(() => UndoOrRedoAsync(UndoKind.Redo));
+
+    /// <summary>Asks for a past moment and shows the board as it was then (a page of its own: ?asOf=).</summary>
+    private async Task PickAsOfAsync()
+    {
+        var parameters = new MudBlazor.DialogParameters<BoardAsOfDialog> { { d => d.TimeZone, timeZone }, { d => d.Now, Clock.GetUtcNow() } };
+        var dialog = await Dialogs.ShowAsync<BoardAsOfDialog>(Text["AsOf.Title"], parameters,
+            new MudBlazor.DialogOptions { MaxWidth = MudBlazor.MaxWidth.ExtraSmall, FullWidth = true, CloseOnEscapeKey = true });
+        if (await dialog.Result is { Canceled: false, Data: DateTimeOffset at })
+            Navigation.NavigateTo($"/board/{EntityType}?asOf={Uri.EscapeDataString(at.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture))}");
+    }
 
     private async Task RefreshUndoAsync()
     {
@@ -269,7 +289,9 @@ public sealed partial class LiveBoard : IAsyncDisposable
         try
         {
             now = Clock.GetUtcNow();
-            board = await LoadBoard.ExecuteAsync(tenant!, EntityType, disposal.Token);
+            board = AsOf is { } asOf
+                ? await Snapshots.AsOfAsync(tenant!, EntityType, asOf, disposal.Token) is { } past ? new BoardState(past) : null
+                : await LoadBoard.ExecuteAsync(tenant!, EntityType, disposal.Token);
             notFound = board is null;
             // Changes heard while reading may or may not be in what was read; the sequence decides.
             foreach (var change in heardWhileLoading.OrderBy(c => c.Sequence)) board?.TryApply(change.Sequence, change.Event);

@@ -84,17 +84,10 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
         }
 
         var position = await PositionAtAsync(db, entityType, request, ct);
-        var fromStage = card!.Stage;
-        var fromPosition = card.Position;
-        card.Stage = request.ToStage;
-        card.Position = position;
-        card.Version++;
-        card.UpdatedAt = board.Now;
-        card.LastActivityAt = board.Now;
-        card.LastModifiedBy = board.Actor.UserId;
+        var (fromStage, fromPosition) = Relocate(board, card!, request.ToStage, position);
         var moveId = Guid.CreateVersion7(board.Now);
         board.Append(
-            new CardMoved(moveId, card.Id, fromStage, card.Stage, position, card.Version),
+            new CardMoved(moveId, card!.Id, fromStage, card.Stage, position, card.Version),
             new CardMove
             {
                 Id = moveId,
@@ -111,6 +104,20 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
             });
         AppendWipWarning(board, entityType, card.Id, decision);
         return new MoveResult(decision);
+    }
+
+    /// <summary>Puts the card at <paramref name="position"/> of <paramref name="toStage"/> as the actor's
+    /// change now (a new version); returns where it was.</summary>
+    internal static (string Stage, string Position) Relocate(BoardWrite board, Card card, string toStage, string position, bool isActivity = true)
+    {
+        var from = (card.Stage, card.Position);
+        card.Stage = toStage;
+        card.Position = position;
+        card.Version++;
+        card.UpdatedAt = board.Now;
+        if (isActivity) card.LastActivityAt = board.Now;
+        card.LastModifiedBy = board.Actor.UserId;
+        return from;
     }
 
     /// <summary>When a move took its stage to or past the soft limit: everyone viewing the board hears

@@ -108,19 +108,12 @@ public sealed class UndoMove(BoardTransaction transaction, IDbContextFactory<Kan
             toPosition = KanbanBlazor.Core.Ordering.OrderingKey.Between(toPosition, next);
         }
 
-        var fromStage = card!.Stage;
-        var fromPosition = card.Position;
-        card.Stage = toStage;
-        card.Position = toPosition;
-        card.Version++;
-        card.UpdatedAt = board.Now;
-        card.LastActivityAt = board.Now;
-        card.LastModifiedBy = board.Actor.UserId;
+        var (fromStage, fromPosition) = MoveCard.Relocate(board, card!, toStage, toPosition);
         target.UndoneAt = board.Now;
         target.UndoneBy = board.Actor.UserId;
         var moveId = Guid.CreateVersion7(board.Now);
         board.Append(
-            new CardMoved(moveId, card.Id, fromStage, toStage, toPosition, card.Version) { UndoOf = target.Id },
+            new CardMoved(moveId, card!.Id, fromStage, toStage, toPosition, card.Version) { UndoOf = target.Id },
             new CardMove
             {
                 Id = moveId,

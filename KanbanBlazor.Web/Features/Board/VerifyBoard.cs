@@ -4,13 +4,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace KanbanBlazor.Web.Features.Board;
 
-public sealed record ConsistencyReport(string EntityType, long Sequence, int Cards, int Events, IReadOnlyList<Drift> Drift)
+/// <param name="ReplayedFrom">the snapshot the log was replayed from (null: the board has none yet)</param>
+public sealed record ConsistencyReport(string EntityType, long Sequence, int Cards, int Events, IReadOnlyList<Drift> Drift, SnapshotInfo? ReplayedFrom = null)
 {
     public bool IsConsistent => Drift.Count == 0;
 }
 
 /// <summary>Reads a board, its cards and its event log in one snapshot and checks them against each
-/// other (<see cref="BoardConsistency"/>).</summary>
+/// other (<see cref="BoardConsistency"/>), and the board against its latest snapshot replayed through
+/// the log since.</summary>
 public sealed class VerifyBoard(IDbContextFactory<KanbanDbContext> factory)
 {
     /// <returns>null when the tenant has no such board</returns>
@@ -21,10 +23,13 @@ public sealed class VerifyBoard(IDbContextFactory<KanbanDbContext> factory)
         var sequence = await db.BoardConfigs.Where(c => c.EntityType == entityType).Select(c => (long?)c.Sequence).SingleOrDefaultAsync(ct);
         if (sequence is null) return null;
         var cards = await db.Cards.AsNoTracking().Where(c => c.EntityType == entityType)
-            .Select(c => new StoredCard(c.Id, c.Stage, c.Position)).ToListAsync(ct);
+            .Select(c => new StoredCard(c.Id, c.Stage, c.Position, c.Version)).ToListAsync(ct);
         var log = await db.Moves.AsNoTracking().Where(m => m.EntityType == entityType)
             .Select(m => new LoggedEvent(m.Sequence, m.EventType, m.EntityId, m.ToStage, m.ToPosition)).ToListAsync(ct);
+        var replay = await BoardSnapshots.ReplayLatestAsync(db, entityType, ct);
         await tx.CommitAsync(ct);
-        return new ConsistencyReport(entityType, sequence.Value, cards.Count, log.Count, BoardConsistency.Check(sequence.Value, cards, log));
+        var drift = BoardConsistency.Check(sequence.Value, cards, log).ToList();
+        if (replay is { } replayed) drift.AddRange(BoardConsistency.CompareReplay(replayed.Board, cards));
+        return new ConsistencyReport(entityType, sequence.Value, cards.Count, log.Count, drift, replay?.From);
     }
 }
