@@ -110,6 +110,7 @@ builder.Services.AddSingleton<RepairBoard>();
 builder.Services.AddSingleton<SnapshotScheduler>();
 builder.Services.AddHostedService(services => services.GetRequiredService<SnapshotScheduler>());
 builder.Services.AddScoped<CircuitConnection>();
+builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CircuitConnectionHandler>();
 builder.Services.AddSingleton<EditLocks>();
 builder.Services.AddSingleton<ConfigureBoard>();
@@ -152,6 +153,7 @@ app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.Us
 // Routing after the status-code pages, so that re-executing /not-found finds its page.
 app.UseRouting();
 app.UseRateLimiter();
+app.UseClientAddress();
 app.UseAuthentication();
 app.UseApiTokenChecks();
 app.UseMiddleware<TenantMiddleware>();

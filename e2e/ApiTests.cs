@@ -49,6 +49,14 @@ public sealed class ApiTests(AppFixture app)
         });
         Assert.Equal(200, moved.Status);
         await Expect(acmeBoard.Stage("Won").Cards().First).ToHaveAttributeAsync("data-id", card.Id);
+        // The log says where it came from: the API, from this address.
+        var log = await acme.GetAsync($"/api/v1/kanban/moves/lead?entityId={card.Id}&limit=500", new() { Headers = acmeHeaders });
+        using (var entries = JsonDocument.Parse(await log.TextAsync()))
+        {
+            var last = entries.RootElement.GetProperty("events").EnumerateArray().Last(e => e.GetProperty("type").GetString() == "CardMoved");
+            Assert.Equal("api", last.GetProperty("metadata").GetProperty("source").GetString());
+            Assert.Equal("127.0.0.1", last.GetProperty("metadata").GetProperty("ip").GetString());
+        }
 
         // Globex's board hears its own organisation's move (the sentinel) and never acme's.
         var sentinel = await FirstInAsync(globex, globexHeaders, "negotiation");

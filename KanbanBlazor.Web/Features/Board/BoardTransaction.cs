@@ -13,53 +13,205 @@ namespace KanbanBlazor.Web.Features.Board;
 /// board and its stages, numbers the events the use case appends with the board's next sequence
 /// numbers, saves and commits them with the use case's row changes, and only then publishes them to
 /// the board's viewers. It is the only caller of <see cref="BoardHub.Publish"/>. A use case that
-/// appends nothing (a refusal) writes nothing: the transaction is rolled back, no number is used.
+/// appends nothing (a refusal) writes nothing and uses no number.
+///
+/// Writes to one board are queued and run by one writer at a time, which takes every write waiting
+/// when it starts (up to <see cref="MaxBatch"/>) into the same transaction: one membership read, one
+/// board lock and one commit for them all, each write still checked, numbered and flushed in turn, so
+/// a later one sees what an earlier one did (a WIP count, a card's version). The caller's task ends
+/// only after the commit: nothing is acknowledged before it is durable. A write alone is run at once;
+/// a batch that fails is run again one write at a time, so one write's error is only its own.
 /// </summary>
 public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory, BoardHub hub, TimeProvider clock, SnapshotScheduler? snapshots = null)
 {
-    public async Task<BoardWriteOutcome<T>> ExecuteAsync<T>(CurrentTenant actor, string entityType, Guid originId, string source,
+    /// <summary>At most this many writes share one transaction.</summary>
+    public const int MaxBatch = 32;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(Guid TenantId, string EntityType), BoardQueue> queues = new();
+    private long commits;
+    private long committedWrites;
+
+    /// <summary>Transactions committed so far, and the writes they carried (for operators: writes per commit).</summary>
+    public (long Commits, long Writes) Committed => (Interlocked.Read(ref commits), Interlocked.Read(ref committedWrites));
+
+    public Task<BoardWriteOutcome<T>> ExecuteAsync<T>(CurrentTenant actor, string entityType, Guid originId, string source,
         Func<BoardWrite, Task<T>> write, CancellationToken ct)
     {
-        await using var db = await factory.CreateForTenantAsync(actor.TenantId, ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        ct.ThrowIfCancellationRequested();
+        var pending = new PendingWrite<T>(actor, originId, source, write);
+        var queue = queues.GetOrAdd((actor.TenantId, entityType), key => new BoardQueue(key.TenantId, key.EntityType));
+        if (queue.Enqueue(pending)) _ = Task.Run(() => DrainAsync(queue), CancellationToken.None);
+        return pending.Task;
+    }
 
-        var role = await db.Members.AsNoTracking().Where(m => m.UserId == actor.UserId).Select(m => m.Role).FirstOrDefaultAsync(ct);
-        if (!TenantRoles.TryParse(role, out var currentRole)) return BoardWriteOutcome<T>.NotMember;
-
-        // Locks the board: writes to it commit one at a time, each taking the next sequence numbers.
-        var config = await db.BoardConfigs
-            .FromSql($"SELECT * FROM kanban_configs WHERE tenant_id = {actor.TenantId} AND entity_type = {entityType} FOR UPDATE")
-            .SingleOrDefaultAsync(ct);
-        if (config is null) return BoardWriteOutcome<T>.NoBoard;
-        var stages = await db.Stages.AsNoTracking().Where(s => s.BoardConfigId == config.Id).OrderBy(s => s.Position).ToListAsync(ct);
-
-        var board = new BoardWrite(db, actor with { Role = currentRole }, config, stages, clock.GetUtcNow(), source);
-        var result = await write(board);
-        if (board.Appended.Count == 0) return new BoardWriteOutcome<T>(result, []); // disposing rolls back
-
-        var events = new List<SequencedEvent>();
-        foreach (var (change, row) in board.Appended)
+    private async Task DrainAsync(BoardQueue queue)
+    {
+        while (queue.TakeBatch() is { Count: > 0 } batch)
         {
-            config.Sequence++;
-            events.Add(new SequencedEvent(config.Sequence, change));
-            if (row is not null)
+            try
             {
-                row.Sequence = config.Sequence;
-                db.Moves.Add(row);
+                await RunAsync(queue.TenantId, queue.EntityType, batch);
+            }
+            catch (Exception) when (batch.Count > 1)
+            {
+                // Each on its own, so that the write that failed fails alone.
+                foreach (var write in batch)
+                {
+                    try
+                    {
+                        await RunAsync(queue.TenantId, queue.EntityType, [write]);
+                    }
+                    catch (Exception ex)
+                    {
+                        write.Fail(ex);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                batch[0].Fail(ex);
             }
         }
-        config.UpdatedAt = board.Now;
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+    }
 
-        foreach (var committed in events) hub.Publish(new BoardChange(actor.TenantId, entityType, committed.Sequence, committed.Event, originId));
-        snapshots?.Committed(actor.TenantId, entityType, events[0].Sequence, events[^1].Sequence);
-        return new BoardWriteOutcome<T>(result, events);
+    private async Task RunAsync(Guid tenantId, string entityType, IReadOnlyList<PendingWrite> batch)
+    {
+        await using var db = await factory.CreateForTenantAsync(tenantId, CancellationToken.None);
+        await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
+
+        var actors = batch.Select(w => w.Actor.UserId).Distinct().ToList();
+        var roles = await db.Members.AsNoTracking().Where(m => actors.Contains(m.UserId))
+            .Select(m => new { m.UserId, m.Role }).ToDictionaryAsync(m => m.UserId, m => m.Role, CancellationToken.None);
+        // Locks the board: writes to it commit one at a time, each taking the next sequence numbers.
+        var config = await db.BoardConfigs
+            .FromSql($"SELECT * FROM kanban_configs WHERE tenant_id = {tenantId} AND entity_type = {entityType} FOR UPDATE")
+            .SingleOrDefaultAsync(CancellationToken.None);
+        var stages = config is null ? [] : await db.Stages.AsNoTracking().Where(s => s.BoardConfigId == config.Id).OrderBy(s => s.Position).ToListAsync(CancellationToken.None);
+
+        var done = new List<(PendingWrite Write, object? Result, IReadOnlyList<SequencedEvent> Events, bool NotMember, bool NoBoard)>();
+        foreach (var write in batch)
+        {
+            if (!roles.TryGetValue(write.Actor.UserId, out var role) || !TenantRoles.TryParse(role, out var currentRole))
+            {
+                done.Add((write, null, [], true, false));
+                continue;
+            }
+            if (config is null)
+            {
+                done.Add((write, null, [], false, true));
+                continue;
+            }
+            var board = new BoardWrite(db, write.Actor with { Role = currentRole }, config, stages, clock.GetUtcNow(), write.Source, write.ClientAddress);
+            var result = await write.RunAsync(board);
+            if (board.Appended.Count == 0)
+            {
+                if (db.ChangeTracker.HasChanges())
+                    throw new InvalidOperationException("A board write changed rows without appending an event; nothing of it is saved.");
+                done.Add((write, result, [], false, false));
+                continue;
+            }
+            var events = new List<SequencedEvent>();
+            foreach (var (change, row) in board.Appended)
+            {
+                config.Sequence++;
+                events.Add(new SequencedEvent(config.Sequence, change));
+                if (row is not null)
+                {
+                    row.Sequence = config.Sequence;
+                    db.Moves.Add(row);
+                }
+            }
+            config.UpdatedAt = board.Now;
+            // Flushed, not committed: the next write of the batch sees it (new stages included).
+            if (board.Appended.Any(a => a.Event is BoardConfigured))
+            {
+                await db.SaveChangesAsync(CancellationToken.None);
+                stages = await db.Stages.AsNoTracking().Where(s => s.BoardConfigId == config.Id).OrderBy(s => s.Position).ToListAsync(CancellationToken.None);
+            }
+            await db.SaveChangesAsync(CancellationToken.None);
+            done.Add((write, result, events, false, false));
+        }
+        if (done.Any(d => d.Events.Count > 0))
+        {
+            await tx.CommitAsync(CancellationToken.None);
+            Interlocked.Increment(ref commits);
+            Interlocked.Add(ref committedWrites, done.Count(d => d.Events.Count > 0));
+        }
+
+        var published = done.SelectMany(d => d.Events.Select(e => (d.Write, Event: e))).ToList();
+        foreach (var (write, committed) in published) hub.Publish(new BoardChange(tenantId, entityType, committed.Sequence, committed.Event, write.OriginId));
+        if (published.Count > 0) snapshots?.Committed(tenantId, entityType, published[0].Event.Sequence, published[^1].Event.Sequence);
+        foreach (var (write, result, events, notMember, noBoard) in done) write.Complete(result, events, notMember, noBoard);
+    }
+
+    /// <summary>The writes waiting for one board, and whether its writer is running.</summary>
+    private sealed class BoardQueue(Guid tenantId, string entityType)
+    {
+        private readonly Queue<PendingWrite> waiting = new();
+        private bool running;
+
+        public Guid TenantId { get; } = tenantId;
+        public string EntityType { get; } = entityType;
+
+        /// <returns>true when the caller must start the writer</returns>
+        public bool Enqueue(PendingWrite write)
+        {
+            lock (waiting)
+            {
+                waiting.Enqueue(write);
+                if (running) return false;
+                running = true;
+                return true;
+            }
+        }
+
+        /// <summary>Every write waiting now (up to <see cref="MaxBatch"/>); empty, and the writer stops, when none.</summary>
+        public List<PendingWrite> TakeBatch()
+        {
+            lock (waiting)
+            {
+                var batch = new List<PendingWrite>(Math.Min(waiting.Count, MaxBatch));
+                while (batch.Count < MaxBatch && waiting.TryDequeue(out var write)) batch.Add(write);
+                if (batch.Count == 0) running = false;
+                return batch;
+            }
+        }
+    }
+
+    private abstract class PendingWrite(CurrentTenant actor, Guid originId, string source)
+    {
+        public CurrentTenant Actor { get; } = actor;
+        public Guid OriginId { get; } = originId;
+        public string Source { get; } = source;
+        /// <summary>Where the write came from, as known where it was asked for (it runs on the board's writer).</summary>
+        public string? ClientAddress { get; } = Board.ClientAddress.Current;
+
+        public abstract Task<object?> RunAsync(BoardWrite board);
+        public abstract void Complete(object? result, IReadOnlyList<SequencedEvent> events, bool notMember, bool noBoard);
+        public abstract void Fail(Exception error);
+    }
+
+    private sealed class PendingWrite<T>(CurrentTenant actor, Guid originId, string source, Func<BoardWrite, Task<T>> write)
+        : PendingWrite(actor, originId, source)
+    {
+        private readonly TaskCompletionSource<BoardWriteOutcome<T>> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<BoardWriteOutcome<T>> Task => completion.Task;
+
+        public override async Task<object?> RunAsync(BoardWrite board) => await write(board);
+
+        public override void Complete(object? result, IReadOnlyList<SequencedEvent> events, bool notMember, bool noBoard) =>
+            completion.TrySetResult(notMember ? BoardWriteOutcome<T>.NotMember
+                : noBoard ? BoardWriteOutcome<T>.NoBoard
+                : new BoardWriteOutcome<T>((T?)result, events));
+
+        public override void Fail(Exception error) => completion.TrySetException(error);
     }
 }
 
 /// <summary>What a use case works with inside <see cref="BoardTransaction"/>.</summary>
-public sealed class BoardWrite(KanbanDbContext db, CurrentTenant actor, BoardConfig config, IReadOnlyList<Stage> stages, DateTimeOffset now, string source)
+public sealed class BoardWrite(KanbanDbContext db, CurrentTenant actor, BoardConfig config, IReadOnlyList<Stage> stages, DateTimeOffset now, string source,
+    string? clientAddress = null)
 {
     private readonly List<(BoardEvent Event, CardMove? Row)> appended = [];
 
@@ -72,6 +224,8 @@ public sealed class BoardWrite(KanbanDbContext db, CurrentTenant actor, BoardCon
     public DateTimeOffset Now { get; } = now;
     /// <summary>Where the change came from: board, keyboard, menu, api, …</summary>
     public string Source { get; } = source;
+    /// <summary>The address the write came from (the API caller's or the browser's), when known.</summary>
+    public string? ClientAddress { get; } = clientAddress;
 
     /// <summary>The board's rules, as configured now.</summary>
     public BoardRules Rules { get; } = ConfigureBoard.ToConfiguration(config, stages).Rules;

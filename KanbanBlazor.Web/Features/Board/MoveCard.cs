@@ -55,7 +55,8 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
     internal static string MoveMetadata(BoardWrite board, MoveDecision decision, int cardVersion) =>
         JsonSerializer.Serialize(new
         {
-            source = board.Source, validation = "move_check", wip_override = decision.WipOverridden ? true : (bool?)null, card_version = cardVersion,
+            source = board.Source, ip = board.ClientAddress, validation = "move_check", wip_override = decision.WipOverridden ? true : (bool?)null,
+            card_version = cardVersion,
         }, SkipNulls);
 
     private static readonly JsonSerializerOptions SkipNulls = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };

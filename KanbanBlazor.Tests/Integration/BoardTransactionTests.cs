@@ -1,0 +1,76 @@
+using KanbanBlazor.Core.Access;
+using KanbanBlazor.Core.Boards;
+using KanbanBlazor.Core.Moves;
+using KanbanBlazor.Web.Features.Board;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+
+namespace KanbanBlazor.Tests.Integration;
+
+/// <summary>The board writer: concurrent writes to one board share transactions (one lock, one commit),
+/// each still checked and numbered in turn, and one write's failure is only its own.</summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class BoardTransactionTests(TestDatabase database)
+{
+    [Fact]
+    public async Task Forty_concurrent_moves_on_one_board_share_commits_and_are_numbered_without_gaps()
+    {
+        var hub = new BoardHub(NullLogger<BoardHub>.Instance);
+        var transaction = new BoardTransaction(database.KanbanFactory(), hub, TimeProvider.System);
+        var move = new MoveCard(transaction, NullLogger<MoveCard>.Instance);
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 8);
+        var board = (await new LoadBoard(database.KanbanFactory()).ExecuteAsync(tenant.As(TenantRole.Admin), "lead", default))!;
+        var cards = board.Stages.Where(s => s.Outcome == StageOutcome.Open).SelectMany(s => board.CardsIn(s.Key)).Take(40).ToList();
+
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var moves = cards.Select(async (card, i) =>
+        {
+            await go.Task;
+            return await move.ExecuteAsync(tenant.As(i % 2 == 0 ? TenantRole.Admin : TenantRole.Manager), "lead",
+                new MoveRequest(card.Id, card.Version, "won", 0), Guid.NewGuid(), "test", default);
+        }).ToList();
+        go.SetResult();
+        var results = await Task.WhenAll(moves);
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Decision.Message));
+        var (commits, writes) = transaction.Committed;
+        Assert.Equal(40, writes);
+        Assert.True(commits < 40, $"{commits} commits for 40 concurrent moves: nothing was batched");
+        await using var db = await database.OwnerContextAsync(tenant.Id);
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), await db.Moves.OrderBy(m => m.Sequence).Select(m => m.Sequence).ToListAsync());
+        Assert.Equal(40, await db.Cards.CountAsync(c => c.Stage == "won"));
+    }
+
+    [Fact]
+    public async Task A_write_that_fails_in_a_shared_transaction_fails_alone()
+    {
+        var transaction = new BoardTransaction(database.KanbanFactory(), new BoardHub(NullLogger<BoardHub>.Instance), TimeProvider.System);
+        var move = new MoveCard(transaction, NullLogger<MoveCard>.Instance);
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 4);
+        var board = (await new LoadBoard(database.KanbanFactory()).ExecuteAsync(tenant.As(TenantRole.Admin), "lead", default))!;
+        var cards = board.CardsIn("new").Concat(board.CardsIn("contacted")).ToList();
+
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writes = cards.Select(async (card, i) =>
+        {
+            await go.Task;
+            if (i == 3)
+            {
+                // A write that breaks after doing its reads: its batch is rolled back and run again one by one.
+                return await Record.ExceptionAsync(() => transaction.ExecuteAsync<int>(tenant.As(TenantRole.Admin), "lead", Guid.NewGuid(), "test",
+                    async w => { await w.Db.Cards.CountAsync(); throw new InvalidOperationException("broken use case"); }, default));
+            }
+            var result = await move.ExecuteAsync(tenant.As(TenantRole.Admin), "lead", new MoveRequest(card.Id, card.Version, "lost", 0), Guid.NewGuid(), "test", default);
+            return result.Succeeded ? null : new InvalidOperationException(result.Decision.Message);
+        }).ToList();
+        go.SetResult();
+        var errors = await Task.WhenAll(writes);
+
+        Assert.Equal("broken use case", Assert.IsType<InvalidOperationException>(errors[3]).Message);
+        Assert.All(errors.Where((_, i) => i != 3), Assert.Null);
+        await using var db = await database.OwnerContextAsync(tenant.Id);
+        Assert.Equal(cards.Count - 1, await db.Cards.CountAsync(c => c.Stage == "lost"));
+        Assert.Equal(Enumerable.Range(1, cards.Count - 1).Select(i => (long)i), await db.Moves.OrderBy(m => m.Sequence).Select(m => m.Sequence).ToListAsync());
+    }
+}
