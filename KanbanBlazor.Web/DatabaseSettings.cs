@@ -28,12 +28,28 @@ public sealed record DatabaseSettings(string App, string Identity, string? Owner
         if (string.IsNullOrWhiteSpace(identity))
             throw new InvalidOperationException("ConnectionStrings:KanbanIdentity is not set. See README.md, 'Configuration'.");
         return new DatabaseSettings(
-            app,
-            identity,
+            Tuned(app),
+            Tuned(identity),
             configuration.GetConnectionString("KanbanOwner"),
             configuration["Database:BootstrapConnectionString"],
             configuration.GetValue("Database:Migrate", true),
             configuration.GetValue("Database:SeedDemoData", false));
+    }
+
+    /// <summary>
+    /// The serving connection strings as the app uses them: unless the operator chose otherwise, Npgsql
+    /// prepares the statements a connection runs repeatedly (Max Auto Prepare), so that PostgreSQL
+    /// parses and plans the board's hot statements once per connection instead of on every move.
+    /// </summary>
+    public static string Tuned(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0 && !connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+        return builder.ConnectionString;
     }
 
     public DatabaseRoles Roles => new(

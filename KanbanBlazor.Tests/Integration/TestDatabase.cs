@@ -35,7 +35,7 @@ public sealed class TestDatabase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var server = Server();
-        AppConnectionString = $"{server};Database={Name};Username={Roles.Board}";
+        AppConnectionString = KanbanBlazor.Web.DatabaseSettings.Tuned($"{server};Database={Name};Username={Roles.Board}");
         IdentityConnectionString = $"{server};Database={Name};Username={Roles.Identity}";
         OwnerConnectionString = $"{server};Database={Name};Username=kanban_owner;Pooling=false";
         SuperuserConnectionString = $"{server};Database=postgres;Username=postgres;Pooling=false";
