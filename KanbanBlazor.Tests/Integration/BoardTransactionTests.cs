@@ -73,4 +73,30 @@ public sealed class BoardTransactionTests(TestDatabase database)
         Assert.Equal(cards.Count - 1, await db.Cards.CountAsync(c => c.Stage == "lost"));
         Assert.Equal(Enumerable.Range(1, cards.Count - 1).Select(i => (long)i), await db.Moves.OrderBy(m => m.Sequence).Select(m => m.Sequence).ToListAsync());
     }
+
+    [Fact]
+    public async Task A_writers_copy_of_the_board_gives_way_to_what_another_instance_committed()
+    {
+        // Two app instances: two writers, each with its own copy of the board, on one database.
+        MoveCard Instance() => new(new BoardTransaction(database.KanbanFactory(), new BoardHub(NullLogger<BoardHub>.Instance), TimeProvider.System), NullLogger<MoveCard>.Instance);
+        var (first, second) = (Instance(), Instance());
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 3);
+        await TestDatabase.SqlAsync(database.OwnerConnectionString, tenant.Id, "UPDATE kanban_stages SET wip_hard_limit = 4 WHERE key = 'qualified'");
+        var board = (await new LoadBoard(database.KanbanFactory()).ExecuteAsync(tenant.As(TenantRole.Admin), "lead", default))!;
+        var admin = tenant.As(TenantRole.Admin);
+        var (a, b) = (board.CardsIn("new")[0], board.CardsIn("new")[1]);
+
+        Assert.True((await first.ExecuteAsync(admin, "lead", new MoveRequest(a.Id, a.Version, "contacted", 0), Guid.NewGuid(), "test", default)).Succeeded);
+        // The other instance moves the same card on, and fills the limited stage to its limit.
+        var moved = await second.ExecuteAsync(admin, "lead", new MoveRequest(a.Id, a.Version + 1, "qualified", 0), Guid.NewGuid(), "test", default);
+        Assert.True(moved.Succeeded, moved.Decision.Message);
+
+        // The first instance sees both: the card's new version, and the stage at its limit.
+        var stale = await first.ExecuteAsync(admin, "lead", new MoveRequest(a.Id, a.Version + 1, "proposal", 0), Guid.NewGuid(), "test", default);
+        Assert.Equal(MoveRefusal.StaleVersion, stale.Decision.Refusal);
+        var full = await first.ExecuteAsync(admin, "lead", new MoveRequest(b.Id, b.Version, "qualified", 0), Guid.NewGuid(), "test", default);
+        Assert.Equal(MoveRefusal.WipHardLimit, full.Decision.Refusal);
+        var onward = await first.ExecuteAsync(admin, "lead", new MoveRequest(a.Id, moved.Moved!.Version, "proposal", 0), Guid.NewGuid(), "test", default);
+        Assert.True(onward.Succeeded, onward.Decision.Message);
+    }
 }

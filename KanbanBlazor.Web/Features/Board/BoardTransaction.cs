@@ -50,7 +50,7 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         {
             try
             {
-                await RunAsync(queue.TenantId, queue.EntityType, batch);
+                await RunAsync(queue, batch);
             }
             catch (Exception) when (batch.Count > 1)
             {
@@ -59,7 +59,7 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
                 {
                     try
                     {
-                        await RunAsync(queue.TenantId, queue.EntityType, [write]);
+                        await RunAsync(queue, [write]);
                     }
                     catch (Exception ex)
                     {
@@ -74,8 +74,12 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         }
     }
 
-    private async Task RunAsync(Guid tenantId, string entityType, IReadOnlyList<PendingWrite> batch)
+    private async Task RunAsync(BoardQueue queue, IReadOnlyList<PendingWrite> batch)
     {
+        var (tenantId, entityType) = (queue.TenantId, queue.EntityType);
+        // Until this batch commits, the writer's copy of the board is not to be trusted.
+        var known = queue.Known;
+        queue.Known = null;
         await using var db = await factory.CreateForTenantAsync(tenantId, CancellationToken.None);
         await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
 
@@ -87,6 +91,14 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
             .FromSql($"SELECT * FROM kanban_configs WHERE tenant_id = {tenantId} AND entity_type = {entityType} FOR UPDATE")
             .SingleOrDefaultAsync(CancellationToken.None);
         var stages = config is null ? [] : await db.Stages.AsNoTracking().Where(s => s.BoardConfigId == config.Id).OrderBy(s => s.Position).ToListAsync(CancellationToken.None);
+        // The writer's copy of the board is current when nobody else (another instance) wrote since it
+        // was taken: same sequence, read under the lock. Otherwise it is read again, once.
+        if (config is not null && known?.Sequence != config.Sequence)
+        {
+            var cards = await db.Cards.AsNoTracking().Where(c => c.EntityType == entityType).ToListAsync(CancellationToken.None);
+            known = BoardSnapshot.Create(entityType, config.Sequence, stages.Select(LoadBoard.ToBoardStage),
+                cards.Select(c => LoadBoard.ToBoardCard(c, new Dictionary<Guid, string>())));
+        }
 
         var done = new List<(PendingWrite Write, object? Result, IReadOnlyList<SequencedEvent> Events, bool NotMember, bool NoBoard)>();
         foreach (var write in batch)
@@ -101,7 +113,10 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
                 done.Add((write, null, [], false, true));
                 continue;
             }
-            var board = new BoardWrite(db, write.Actor with { Role = currentRole }, config, stages, clock.GetUtcNow(), write.Source, write.ClientAddress);
+            var board = new BoardWrite(db, write.Actor with { Role = currentRole }, config, stages, clock.GetUtcNow(), write.Source, write.ClientAddress)
+            {
+                Snapshot = known!,
+            };
             var result = await write.RunAsync(board);
             if (board.Appended.Count == 0)
             {
@@ -122,6 +137,7 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
                 }
             }
             config.UpdatedAt = board.Now;
+            known = BoardProjection.Replay(known!, events);
             // Flushed, not committed: the next write of the batch sees it (new stages included).
             if (board.Appended.Any(a => a.Event is BoardConfigured))
             {
@@ -137,6 +153,7 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
             Interlocked.Increment(ref commits);
             Interlocked.Add(ref committedWrites, done.Count(d => d.Events.Count > 0));
         }
+        queue.Known = known;
 
         var published = done.SelectMany(d => d.Events.Select(e => (d.Write, Event: e))).ToList();
         foreach (var (write, committed) in published) hub.Publish(new BoardChange(tenantId, entityType, committed.Sequence, committed.Event, write.OriginId));
@@ -152,6 +169,8 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
 
         public Guid TenantId { get; } = tenantId;
         public string EntityType { get; } = entityType;
+        /// <summary>The board as of its latest commit by this writer (only its writer reads or sets it).</summary>
+        public BoardSnapshot? Known { get; set; }
 
         /// <returns>true when the caller must start the writer</returns>
         public bool Enqueue(PendingWrite write)
@@ -226,6 +245,9 @@ public sealed class BoardWrite(KanbanDbContext db, CurrentTenant actor, BoardCon
     public string Source { get; } = source;
     /// <summary>The address the write came from (the API caller's or the browser's), when known.</summary>
     public string? ClientAddress { get; } = clientAddress;
+    /// <summary>The board as it is now in this transaction (cards, stages, ordering keys, versions), kept by
+    /// the board's writer; a use case may read it instead of querying.</summary>
+    public required BoardSnapshot Snapshot { get; init; }
 
     /// <summary>The board's rules, as configured now.</summary>
     public BoardRules Rules { get; } = ConfigureBoard.ToConfiguration(config, stages).Rules;

@@ -24,8 +24,9 @@ public sealed record MoveResult(MoveDecision Decision, IReadOnlyList<SequencedEv
 
 /// <summary>
 /// Moves a card to a stage and a place in it, through the board transaction: the card's version is
-/// checked under the board lock, so of two moves made from the same view exactly one wins. The new
-/// ordering key is computed from the stored neighbours, touching only the moved card's row.
+/// checked under the board lock, so of two moves made from the same view exactly one wins. Everything
+/// it reads (the card, the target stage's cards and count) comes from the board writer's copy of the
+/// board, current under the lock, so a move is one update and one log row.
 /// </summary>
 public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> logger)
 {
@@ -64,11 +65,13 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
     private async Task<MoveResult> DecideAndMoveAsync(BoardWrite board, string entityType, MoveRequest request, CancellationToken ct)
     {
         var db = board.Db;
-        var card = await db.Cards.SingleOrDefaultAsync(c => c.Id == request.CardId && c.EntityType == entityType, ct);
+        // The board writer's copy of the board (current under the lock) answers every read without a query.
+        var known = board.Snapshot;
+        var card = Track(board, entityType, known.Find(request.CardId));
         var lastMove = card is not null && card.Version != request.ExpectedVersion
             ? await DescribeLastMoveAsync(db, card, board.Stages, ct)
             : null;
-        var inTarget = await CardsInTargetAsync(board, entityType, card, request.ToStage, ct);
+        var inTarget = card is not null && card.Stage != request.ToStage ? known.CardsIn(request.ToStage).Count(c => c.Id != card.Id) : 0;
 
         var decision = MoveCheck.Decide(
             request,
@@ -84,7 +87,7 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
             return new MoveResult(decision);
         }
 
-        var position = await PositionAtAsync(db, entityType, request, ct);
+        var position = PositionAt(known.CardsIn(request.ToStage).Where(c => c.Id != request.CardId).ToList(), request);
         var (fromStage, fromPosition) = Relocate(board, card!, request.ToStage, position);
         var moveId = Guid.CreateVersion7(board.Now);
         board.Append(
@@ -143,28 +146,39 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
         }
     }
 
-    private static async Task<string> PositionAtAsync(KanbanDbContext db, string entityType, MoveRequest request, CancellationToken ct)
+    /// <summary>The card as a tracked entity for the update, from the writer's copy of the board (only
+    /// what the move reads and writes; the update touches only what changes, checked by version).</summary>
+    private static Card? Track(BoardWrite board, string entityType, BoardCard? known)
     {
-        var others = db.Cards.AsNoTracking()
-            .Where(c => c.EntityType == entityType && c.Stage == request.ToStage && c.Id != request.CardId);
-        var ordered = others.OrderBy(c => c.Position).Select(c => c.Position);
-
-        // Right below the card the mover dropped it under, if that card is still in the stage.
-        var after = request.AfterCardId is { } afterId
-            ? await others.Where(c => c.Id == afterId).Select(c => c.Position).FirstOrDefaultAsync(ct)
-            : null;
-        if (after is not null)
+        if (known is null) return null;
+        if (board.Db.Cards.Local.FirstOrDefault(c => c.Id == known.Id) is { } tracked) return tracked;
+        var card = new Card
         {
-            var next = await ordered.Where(p => string.Compare(p, after) > 0).Take(1).ToListAsync(ct);
-            return OrderingKey.At([after, .. next], 1);
-        }
+            Id = known.Id, TenantId = board.Actor.TenantId, EntityType = entityType, Title = known.Title, OwnerId = known.OwnerId,
+            Stage = known.Stage, Position = known.Position, Version = known.Version,
+        };
+        board.Db.Cards.Attach(card);
+        return card;
+    }
 
-        if (request.ToIndex == 0)
-            return OrderingKey.At(await ordered.Take(1).ToListAsync(ct), 0);
-        var around = await ordered.Skip(request.ToIndex - 1).Take(2).ToListAsync(ct);
+    /// <summary>
+    /// Where a dropped card goes, over the target stage's other cards in order: right below the card it
+    /// was dropped under, if that card is still in the stage; else at the index it was dropped at; past
+    /// the end of the stage as it is now, last. The new key is computed from its neighbours, touching only
+    /// the moved card's row.
+    /// </summary>
+    internal static string PositionAt(IReadOnlyList<BoardCard> others, MoveRequest request)
+    {
+        var keys = others.Select(c => c.Position).ToList();
+        if (request.AfterCardId is { } afterId && others.FirstOrDefault(c => c.Id == afterId) is { } after)
+        {
+            var next = keys.Where(k => string.CompareOrdinal(k, after.Position) > 0).Take(1);
+            return OrderingKey.At([after.Position, .. next], 1);
+        }
+        if (request.ToIndex == 0) return OrderingKey.At(keys.Take(1).ToList(), 0);
+        var around = keys.Skip(request.ToIndex - 1).Take(2).ToList();
         if (around.Count > 0) return OrderingKey.At(around, 1);
-        // Dropped past the end of the stage as stored now: go last.
-        var last = await others.OrderByDescending(c => c.Position).Select(c => c.Position).Take(1).ToListAsync(ct);
+        var last = keys.Count > 0 ? new List<string> { keys[^1] } : [];
         return OrderingKey.At(last, last.Count);
     }
 
