@@ -78,8 +78,8 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
     {
         var (tenantId, entityType) = (queue.TenantId, queue.EntityType);
         // Until this batch commits, the writer's copy of the board is not to be trusted.
-        var known = queue.Known;
-        queue.Known = null;
+        var (known, knownStages) = (queue.Known, queue.KnownStages);
+        (queue.Known, queue.KnownStages) = (null, null);
         await using var db = await factory.CreateForTenantAsync(tenantId, CancellationToken.None);
         await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
 
@@ -90,7 +90,10 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         var config = await db.BoardConfigs
             .FromSql($"SELECT * FROM kanban_configs WHERE tenant_id = {tenantId} AND entity_type = {entityType} FOR UPDATE")
             .SingleOrDefaultAsync(CancellationToken.None);
-        var stages = config is null ? [] : await db.Stages.AsNoTracking().Where(s => s.BoardConfigId == config.Id).OrderBy(s => s.Position).ToListAsync(CancellationToken.None);
+        // The stages change only by a logged event, so with the copy current they are current too.
+        var stages = config is null ? []
+            : known?.Sequence == config.Sequence && knownStages is not null ? knownStages
+            : await db.Stages.AsNoTracking().Where(s => s.BoardConfigId == config.Id).OrderBy(s => s.Position).ToListAsync(CancellationToken.None);
         // The writer's copy of the board is current when nobody else (another instance) wrote since it
         // was taken: same sequence, read under the lock. Otherwise it is read again, once.
         if (config is not null && known?.Sequence != config.Sequence)
@@ -153,7 +156,7 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
             Interlocked.Increment(ref commits);
             Interlocked.Add(ref committedWrites, done.Count(d => d.Events.Count > 0));
         }
-        queue.Known = known;
+        (queue.Known, queue.KnownStages) = (known, stages);
 
         var published = done.SelectMany(d => d.Events.Select(e => (d.Write, Event: e))).ToList();
         foreach (var (write, committed) in published) hub.Publish(new BoardChange(tenantId, entityType, committed.Sequence, committed.Event, write.OriginId));
@@ -171,6 +174,8 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         public string EntityType { get; } = entityType;
         /// <summary>The board as of its latest commit by this writer (only its writer reads or sets it).</summary>
         public BoardSnapshot? Known { get; set; }
+        /// <summary>The board's stages as of the same commit.</summary>
+        public List<Stage>? KnownStages { get; set; }
 
         /// <returns>true when the caller must start the writer</returns>
         public bool Enqueue(PendingWrite write)
