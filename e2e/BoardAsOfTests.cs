@@ -41,4 +41,22 @@ public sealed class BoardAsOfTests(AppFixture app)
         await Expect(page.Stage("Won").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(1);
         await Expect(page.GetByTestId("as-of-banner")).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task On_a_390_pixel_phone_the_past_board_fits_and_its_picker_works_by_keyboard()
+    {
+        var page = await app.OpenBoardAsync("rep@globex.demo", new() { Width = 390, Height = 844 }, touch: true);
+        // By keyboard: the history button is focusable and opens the picker with Enter.
+        await page.GetByTestId("as-of").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog.GetByLabel("Date and time")).ToBeVisibleAsync();
+        AccessibilityTests.AssertNoSeriousViolations(await dialog.RunAxe());
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+
+        await Expect(page.GetByTestId("as-of-banner")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Back to the live board" })).ToBeInViewportAsync();
+        Assert.Equal(390, await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
+        AccessibilityTests.AssertNoSeriousViolations(await page.RunAxe());
+    }
 }

@@ -28,6 +28,13 @@ public sealed class BoardLog(IDbContextFactory<KanbanDbContext> factory)
             .Take(MaxCatchUp + 1)
             .ToListAsync(ct);
         if (rows.Count > MaxCatchUp) return null;
+        return await RebuildAsync(db, rows, ct);
+    }
+
+    /// <summary>The events of these log rows, in their order, named by the tenant's members.</summary>
+    /// <returns>null when one of them cannot be rebuilt from its row</returns>
+    internal static async Task<IReadOnlyList<SequencedEvent>?> RebuildAsync(KanbanDbContext db, IReadOnlyList<CardMove> rows, CancellationToken ct)
+    {
         var names = rows.Count == 0 ? [] : await db.Members.AsNoTracking().ToDictionaryAsync(m => m.UserId, m => m.DisplayName, ct);
         var events = new List<SequencedEvent>(rows.Count);
         foreach (var row in rows)

@@ -122,15 +122,8 @@ public sealed class BoardSnapshots(IDbContextFactory<KanbanDbContext> factory, T
     {
         var query = db.Moves.AsNoTracking().Where(m => m.EntityType == entityType && m.Sequence > from.Sequence);
         if (until is { } time) query = query.Where(m => m.CreatedAt <= time);
-        var rows = await query.OrderBy(m => m.Sequence).ToListAsync(ct);
-        var names = await db.Members.AsNoTracking().ToDictionaryAsync(m => m.UserId, m => m.DisplayName, ct);
-        var events = new List<SequencedEvent>(rows.Count);
-        foreach (var row in rows)
-        {
-            if (BoardLog.ToEvent(row, names) is not { } change) return null;
-            events.Add(new SequencedEvent(row.Sequence, change));
-        }
-        return BoardProjection.Replay(Restore(entityType, from), events);
+        var events = await BoardLog.RebuildAsync(db, await query.OrderBy(m => m.Sequence).ToListAsync(ct), ct);
+        return events is null ? null : BoardProjection.Replay(Restore(entityType, from), events);
     }
 
     private static BoardSnapshot Restore(string entityType, StoredSnapshot snapshot)
