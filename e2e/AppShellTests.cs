@@ -117,17 +117,46 @@ public sealed class AppShellTests(AppFixture app)
         var sequence = await page.SequenceAsync();
         var box = await card.BoundingBoxAsync() ?? throw new InvalidOperationException();
 
-        // A quick upward swipe starting on a card, as a thumb does.
+        // A quick upward swipe starting on a card, as a thumb does. The page notes when the finger
+        // went down and first moved: past the long-press delay (350 ms) a held finger rightly starts
+        // a drag, so a swipe that a busy test machine slowed down that much is swiped again.
+        await page.EvaluateAsync(@"() => {
+            window.kbSwipe = {};
+            addEventListener('touchstart', () => { window.kbSwipe = { start: performance.now() }; }, { capture: true, passive: true });
+            addEventListener('touchmove', () => { window.kbSwipe.move ??= performance.now(); }, { capture: true, passive: true });
+        }");
         var cdp = await page.Context.NewCDPSessionAsync(page);
         var x = box.X + box.Width / 2;
         var y = box.Y + box.Height / 2;
-        await cdp.SendAsync("Input.dispatchTouchEvent", new() { ["type"] = "touchStart", ["touchPoints"] = new[] { new Dictionary<string, object> { ["x"] = x, ["y"] = y } } });
-        for (var step = 1; step <= 10; step++)
-            await cdp.SendAsync("Input.dispatchTouchEvent", new() { ["type"] = "touchMove", ["touchPoints"] = new[] { new Dictionary<string, object> { ["x"] = x, ["y"] = y - step * 30 } } });
-        await cdp.SendAsync("Input.dispatchTouchEvent", new() { ["type"] = "touchEnd", ["touchPoints"] = Array.Empty<object>() });
+        Task Touch(string type, double dy) => cdp.SendAsync("Input.dispatchTouchEvent", new()
+        {
+            ["type"] = type,
+            ["touchPoints"] = type == "touchEnd" ? Array.Empty<object>() : new[] { new Dictionary<string, object> { ["x"] = x, ["y"] = y + dy } },
+        });
+        var pause = 0.0;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            sequence = await page.SequenceAsync();
+            await Touch("touchStart", 0);
+            for (var step = 1; step <= 10; step++)
+                await Touch("touchMove", -step * 30);
+            await Touch("touchEnd", 0);
+            pause = await page.EvaluateAsync<double>("() => window.kbSwipe.move - window.kbSwipe.start");
+            if (pause < 250)
+                break;
+            // A long press may have dragged the card: let it settle before swiping again.
+            await Expect(page.Locator(".sortable-fallback, .sortable-chosen")).ToHaveCountAsync(0);
+            await page.EvaluateAsync("() => document.querySelector(\"[data-list-id='new']\").scrollTop = 0");
+        }
+        Assert.True(pause < 250, $"The test machine took {pause:0} ms between touching and moving: that is a long press, not a swipe.");
 
         // The sentinel: the column did scroll. Only then: nothing moved.
-        await page.WaitForFunctionAsync("() => document.querySelector(\"[data-list-id='new']\").scrollTop > 0");
+        var scrolled = await page.WaitForFunctionAsync(
+            "() => document.querySelector(\"[data-list-id='new']\").scrollTop > 0",
+            null, new() { Timeout = 10_000 }).ContinueWith(t => t.IsCompletedSuccessfully);
+        Assert.True(scrolled, $"The column did not scroll (finger down to first move {pause:0} ms); a drag had begun: "
+            + await page.Locator(".sortable-fallback, .sortable-chosen").CountAsync()
+            + $", board sequence before {sequence}, now " + await page.SequenceAsync());
         Assert.Equal(1, await list.Locator($"[data-id='{cardId}']").CountAsync());
         Assert.Equal(sequence, await page.SequenceAsync());
         Assert.Equal(0, await page.Locator(".sortable-fallback, .sortable-chosen").CountAsync());
