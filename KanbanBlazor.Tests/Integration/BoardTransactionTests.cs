@@ -99,4 +99,39 @@ public sealed class BoardTransactionTests(TestDatabase database)
         var onward = await first.ExecuteAsync(admin, "lead", new MoveRequest(a.Id, moved.Moved!.Version, "proposal", 0), Guid.NewGuid(), "test", default);
         Assert.True(onward.Succeeded, onward.Decision.Message);
     }
+    [Fact]
+    public async Task A_stale_move_in_a_shared_transaction_names_the_move_just_before_it()
+    {
+        var transaction = new BoardTransaction(database.KanbanFactory(), new BoardHub(NullLogger<BoardHub>.Instance), TimeProvider.System);
+        var move = new MoveCard(transaction, NullLogger<MoveCard>.Instance);
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 3);
+        var board = (await new LoadBoard(database.KanbanFactory()).ExecuteAsync(tenant.As(TenantRole.Admin), "lead", default))!;
+        var (first, card) = (board.CardsIn("new")[0], board.CardsIn("contacted")[0]);
+        var (admin, manager) = (tenant.As(TenantRole.Admin), tenant.As(TenantRole.Manager));
+
+        // Someone else holds the board's lock: the writer waits with a first write, and the next two queue up behind it.
+        await using var holder = new Npgsql.NpgsqlConnection(database.OwnerConnectionString);
+        await holder.OpenAsync();
+        await using var held = await holder.BeginTransactionAsync();
+        await new Npgsql.NpgsqlCommand($"SELECT set_config('app.tenant_id', '{tenant.Id}', true); SELECT 1 FROM kanban_configs WHERE entity_type = 'lead' FOR UPDATE", holder, held).ExecuteNonQueryAsync();
+        var waiting = move.ExecuteAsync(admin, "lead", new MoveRequest(first.Id, first.Version, "qualified", 0), Guid.NewGuid(), "test", default);
+        await using (var watch = new Npgsql.NpgsqlConnection(database.SuperuserConnectionString))
+        {
+            await watch.OpenAsync();
+            var query = new Npgsql.NpgsqlCommand($"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database.Name}' AND wait_event_type = 'Lock'", watch);
+            for (var i = 0; i < 200 && (long)(await query.ExecuteScalarAsync())! == 0; i++) await Task.Delay(25);
+        }
+        var winner = move.ExecuteAsync(manager, "lead", new MoveRequest(card.Id, card.Version, "proposal", 0), Guid.NewGuid(), "test", default);
+        var loser = move.ExecuteAsync(admin, "lead", new MoveRequest(card.Id, card.Version, "won", 0), Guid.NewGuid(), "test", default);
+        await held.CommitAsync();
+
+        Assert.True((await waiting).Succeeded);
+        Assert.True((await winner).Succeeded);
+        var refused = (await loser).Decision;
+        Assert.Equal(MoveRefusal.StaleVersion, refused.Refusal);
+        Assert.Contains(manager.UserDisplayName, refused.Message);
+        Assert.Contains("Proposal", refused.Message);
+        // The winner and the loser were one batch: two commits for the three writes.
+        Assert.Equal((2L, 2L), transaction.Committed);
+    }
 }

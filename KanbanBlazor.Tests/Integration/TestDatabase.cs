@@ -45,16 +45,22 @@ public sealed class TestDatabase : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    public IDbContextFactory<KanbanDbContext> KanbanFactory(string? connectionString = null) =>
-        new Factory<KanbanDbContext>(() => new KanbanDbContext(new DbContextOptionsBuilder<KanbanDbContext>()
+    public IDbContextFactory<KanbanDbContext> KanbanFactory(string? connectionString = null)
+    {
+        // Built once and shared by every context, as the app's registered factory does.
+        var options = new DbContextOptionsBuilder<KanbanDbContext>()
             .UseNpgsql(connectionString ?? AppConnectionString)
             .AddInterceptors(new TenantConnectionInterceptor())
-            .Options));
+            .Options;
+        return new Factory<KanbanDbContext>(() => new KanbanDbContext(options));
+    }
 
     /// <summary>Identity's context, through the identity role (or another connection, such as the owner's).</summary>
-    public IDbContextFactory<AccountsDbContext> AccountsFactory(string? connectionString = null) =>
-        new Factory<AccountsDbContext>(() => new AccountsDbContext(new DbContextOptionsBuilder<AccountsDbContext>()
-            .UseNpgsql(connectionString ?? IdentityConnectionString).Options));
+    public IDbContextFactory<AccountsDbContext> AccountsFactory(string? connectionString = null)
+    {
+        var options = new DbContextOptionsBuilder<AccountsDbContext>().UseNpgsql(connectionString ?? IdentityConnectionString).Options;
+        return new Factory<AccountsDbContext>(() => new AccountsDbContext(options));
+    }
 
     /// <summary>The tenant's data as the schema owner sees it (what an administrator's job would do),
     /// for changes neither serving role may make, such as memberships.</summary>

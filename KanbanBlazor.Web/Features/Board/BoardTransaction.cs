@@ -17,10 +17,12 @@ namespace KanbanBlazor.Web.Features.Board;
 ///
 /// Writes to one board are queued and run by one writer at a time, which takes every write waiting
 /// when it starts (up to <see cref="MaxBatch"/>) into the same transaction: one membership read, one
-/// board lock and one commit for them all, each write still checked, numbered and flushed in turn, so
-/// a later one sees what an earlier one did (a WIP count, a card's version). The caller's task ends
-/// only after the commit: nothing is acknowledged before it is durable. A write alone is run at once;
-/// a batch that fails is run again one write at a time, so one write's error is only its own.
+/// board lock and one commit for them all, each write still checked and numbered in turn against the
+/// writer's copy of the board, so a later one sees what an earlier one did (a WIP count, a card's
+/// version). Their rows are flushed together before the commit, or before a write that queries the
+/// database. The caller's task ends only after the commit: nothing is acknowledged before it is
+/// durable. A write alone is run at once; a batch that fails is run again one write at a time, so one
+/// write's error is only its own.
 /// </summary>
 public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory, BoardHub hub, TimeProvider clock, SnapshotScheduler? snapshots = null)
 {
@@ -34,11 +36,13 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
     /// <summary>Transactions committed so far, and the writes they carried (for operators: writes per commit).</summary>
     public (long Commits, long Writes) Committed => (Interlocked.Read(ref commits), Interlocked.Read(ref committedWrites));
 
+    /// <param name="readsSnapshotOnly">the write reads the board only from <see cref="BoardWrite.Snapshot"/> (it calls
+    /// <see cref="BoardWrite.FlushAsync"/> before any query): the batch's earlier writes need not be flushed for it</param>
     public Task<BoardWriteOutcome<T>> ExecuteAsync<T>(CurrentTenant actor, string entityType, Guid originId, string source,
-        Func<BoardWrite, Task<T>> write, CancellationToken ct)
+        Func<BoardWrite, Task<T>> write, CancellationToken ct, bool readsSnapshotOnly = false)
     {
         ct.ThrowIfCancellationRequested();
-        var pending = new PendingWrite<T>(actor, originId, source, write);
+        var pending = new PendingWrite<T>(actor, originId, source, write) { ReadsSnapshotOnly = readsSnapshotOnly };
         var queue = queues.GetOrAdd((actor.TenantId, entityType), key => new BoardQueue(key.TenantId, key.EntityType));
         if (queue.Enqueue(pending)) _ = Task.Run(() => DrainAsync(queue), CancellationToken.None);
         return pending.Task;
@@ -81,15 +85,10 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         var (known, knownStages) = (queue.Known, queue.KnownStages);
         (queue.Known, queue.KnownStages) = (null, null);
         await using var db = await factory.CreateForTenantAsync(tenantId, CancellationToken.None);
-        await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
-
-        var actors = batch.Select(w => w.Actor.UserId).Distinct().ToList();
-        var roles = await db.Members.AsNoTracking().Where(m => actors.Contains(m.UserId))
-            .Select(m => new { m.UserId, m.Role }).ToDictionaryAsync(m => m.UserId, m => m.Role, CancellationToken.None);
-        // Locks the board: writes to it commit one at a time, each taking the next sequence numbers.
-        var config = await db.BoardConfigs
-            .FromSql($"SELECT * FROM kanban_configs WHERE tenant_id = {tenantId} AND entity_type = {entityType} FOR UPDATE")
-            .SingleOrDefaultAsync(CancellationToken.None);
+        // A batch that fails is run again write by write, so a savepoint per flush would buy nothing.
+        db.Database.AutoSavepointsEnabled = false;
+        var (tx, roles, config) = await BeginAsync(db, tenantId, entityType, batch.Select(w => w.Actor.UserId).Distinct().ToArray());
+        await using var _ = tx;
         // The stages change only by a logged event, so with the copy current they are current too.
         var stages = config is null ? []
             : known?.Sequence == config.Sequence && knownStages is not null ? knownStages
@@ -120,10 +119,13 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
             {
                 Snapshot = known!,
             };
+            // A write that may query the database first sees what the earlier writes of the batch did.
+            if (!write.ReadsSnapshotOnly) await FlushAsync(db);
+            var changedBefore = Changed(db);
             var result = await write.RunAsync(board);
             if (board.Appended.Count == 0)
             {
-                if (db.ChangeTracker.HasChanges())
+                if (Changed(db) != changedBefore)
                     throw new InvalidOperationException("A board write changed rows without appending an event; nothing of it is saved.");
                 done.Add((write, result, [], false, false));
                 continue;
@@ -141,17 +143,17 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
             }
             config.UpdatedAt = board.Now;
             known = BoardProjection.Replay(known!, events);
-            // Flushed, not committed: the next write of the batch sees it (new stages included).
+            // Flushed, not committed: the next write of the batch sees the new stages.
             if (board.Appended.Any(a => a.Event is BoardConfigured))
             {
-                await db.SaveChangesAsync(CancellationToken.None);
+                await FlushAsync(db);
                 stages = await db.Stages.AsNoTracking().Where(s => s.BoardConfigId == config.Id).OrderBy(s => s.Position).ToListAsync(CancellationToken.None);
             }
-            await db.SaveChangesAsync(CancellationToken.None);
             done.Add((write, result, events, false, false));
         }
         if (done.Any(d => d.Events.Count > 0))
         {
+            await FlushAsync(db);
             await tx.CommitAsync(CancellationToken.None);
             Interlocked.Increment(ref commits);
             Interlocked.Add(ref committedWrites, done.Count(d => d.Events.Count > 0));
@@ -162,6 +164,61 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         foreach (var (write, committed) in published) hub.Publish(new BoardChange(tenantId, entityType, committed.Sequence, committed.Event, write.OriginId));
         if (published.Count > 0) snapshots?.Committed(tenantId, entityType, published[0].Event.Sequence, published[^1].Event.Sequence);
         foreach (var (write, result, events, notMember, noBoard) in done) write.Complete(result, events, notMember, noBoard);
+    }
+
+    private static async Task FlushAsync(KanbanDbContext db)
+    {
+        if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    /// <summary>How many tracked rows are to be written.</summary>
+    private static int Changed(KanbanDbContext db) => db.ChangeTracker.Entries().Count(e => e.State is not EntityState.Unchanged and not EntityState.Detached);
+
+    /// <summary>
+    /// Opens the transaction and, in one round trip, sets the tenant for it (transaction-local, so it
+    /// ends with the commit), re-reads the actors' memberships and locks the board's configuration row
+    /// (writes to one board commit one at a time, each taking the next sequence numbers). The row is
+    /// attached to the context, so the use cases' changes to it are saved with theirs.
+    /// </summary>
+    private static async Task<(Npgsql.NpgsqlTransaction Transaction, Dictionary<Guid, string> Roles, BoardConfig? Config)> BeginAsync(
+        KanbanDbContext db, Guid tenantId, string entityType, Guid[] actors)
+    {
+        // Opened here rather than by EF, so the connection interceptor's own round trip is not needed.
+        var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+        await connection.OpenAsync(CancellationToken.None);
+        var tx = await connection.BeginTransactionAsync(CancellationToken.None);
+        await db.Database.UseTransactionAsync(tx, CancellationToken.None);
+        await using var batch = new Npgsql.NpgsqlBatch(connection, tx)
+        {
+            BatchCommands =
+            {
+                new($"SELECT set_config('{TenantConnectionInterceptor.Setting}', $1, true)") { Parameters = { new() { Value = tenantId.ToString() } } },
+                new("SELECT user_id, role FROM tenant_memberships WHERE user_id = ANY($1)") { Parameters = { new() { Value = actors } } },
+                new("""
+                    SELECT id, version, sequence, allowed_transitions::text, work_started_stage, updated_at
+                    FROM kanban_configs WHERE tenant_id = $1 AND entity_type = $2 FOR UPDATE
+                    """) { Parameters = { new() { Value = tenantId }, new() { Value = entityType } } },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(CancellationToken.None);
+        await reader.NextResultAsync(CancellationToken.None);
+        var roles = new Dictionary<Guid, string>();
+        while (await reader.ReadAsync(CancellationToken.None)) roles[reader.GetGuid(0)] = reader.GetString(1);
+        await reader.NextResultAsync(CancellationToken.None);
+        BoardConfig? config = null;
+        if (await reader.ReadAsync(CancellationToken.None))
+        {
+            config = new BoardConfig
+            {
+                Id = reader.GetGuid(0), TenantId = tenantId, EntityType = entityType, Version = reader.GetInt32(1), Sequence = reader.GetInt64(2),
+                AllowedTransitions = reader.IsDBNull(3) ? null : reader.GetString(3),
+                WorkStartedStage = reader.IsDBNull(4) ? null : reader.GetString(4),
+                UpdatedAt = reader.GetFieldValue<DateTimeOffset>(5),
+            };
+        }
+        await reader.DisposeAsync();
+        if (config is not null) db.BoardConfigs.Attach(config);
+        return (tx, roles, config);
     }
 
     /// <summary>The writes waiting for one board, and whether its writer is running.</summary>
@@ -209,6 +266,7 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         public string Source { get; } = source;
         /// <summary>Where the write came from, as known where it was asked for (it runs on the board's writer).</summary>
         public string? ClientAddress { get; } = Board.ClientAddress.Current;
+        public bool ReadsSnapshotOnly { get; init; }
 
         public abstract Task<object?> RunAsync(BoardWrite board);
         public abstract void Complete(object? result, IReadOnlyList<SequencedEvent> events, bool notMember, bool noBoard);
@@ -258,6 +316,12 @@ public sealed class BoardWrite(KanbanDbContext db, CurrentTenant actor, BoardCon
     public BoardRules Rules { get; } = ConfigureBoard.ToConfiguration(config, stages).Rules;
 
     internal IReadOnlyList<(BoardEvent Event, CardMove? Row)> Appended => appended;
+
+    /// <summary>Writes what the batch's earlier writes changed (not committed), so that a query sees it.</summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        if (Db.ChangeTracker.HasChanges()) await Db.SaveChangesAsync(ct);
+    }
 
     /// <summary>Appends an event (its log row, when it has one, gets the event's sequence number).</summary>
     public void Append(BoardEvent change, CardMove? row = null) =>

@@ -32,7 +32,8 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
 {
     public async Task<MoveResult> ExecuteAsync(CurrentTenant tenant, string entityType, MoveRequest request, Guid originId, string source, CancellationToken ct)
     {
-        var outcome = await transaction.ExecuteAsync(tenant, entityType, originId, source, board => DecideAndMoveAsync(board, entityType, request, ct), ct);
+        var outcome = await transaction.ExecuteAsync(tenant, entityType, originId, source, board => DecideAndMoveAsync(board, entityType, request, ct), ct,
+            readsSnapshotOnly: true);
         return ResultOf(outcome);
     }
 
@@ -68,9 +69,12 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
         // The board writer's copy of the board (current under the lock) answers every read without a query.
         var known = board.Snapshot;
         var card = Track(board, entityType, known.Find(request.CardId));
-        var lastMove = card is not null && card.Version != request.ExpectedVersion
-            ? await DescribeLastMoveAsync(db, card, board.Stages, ct)
-            : null;
+        LastMove? lastMove = null;
+        if (card is not null && card.Version != request.ExpectedVersion)
+        {
+            await board.FlushAsync(ct);
+            lastMove = await DescribeLastMoveAsync(db, card, board.Stages, ct);
+        }
         var inTarget = card is not null && card.Stage != request.ToStage ? known.CardsIn(request.ToStage).Count(c => c.Id != card.Id) : 0;
 
         var decision = MoveCheck.Decide(
