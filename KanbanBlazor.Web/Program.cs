@@ -44,7 +44,8 @@ builder.Services.AddSingleton(TimeProvider.System);
 
 // Two roles serve the app (README, "Database roles"): identity data through one, board traffic through the other.
 builder.Services.AddDbContextFactory<AccountsDbContext>(o => o.UseNpgsql(database.Identity));
-builder.Services.AddDbContextFactory<KanbanDbContext>(o => o.UseNpgsql(database.App).AddInterceptors(new TenantConnectionInterceptor()));
+// Pooled: a board write creates one per transaction, and building a context's services is most of its cost.
+builder.Services.AddPooledDbContextFactory<KanbanDbContext>(o => o.UseNpgsql(database.App).AddInterceptors(new TenantConnectionInterceptor()));
 builder.Services.AddSingleton<DatabaseMigrator>();
 
 // The browser signs in with a cookie; API clients send a bearer token (POST /api/v1/auth/token).

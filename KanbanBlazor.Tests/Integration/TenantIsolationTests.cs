@@ -119,4 +119,20 @@ public sealed class TenantIsolationTests(TestDatabase database)
         Assert.Equal(backendA, reader.GetInt32(0));
         Assert.Equal(0, reader.GetInt64(1));
     }
+    [Fact]
+    public async Task A_pooled_context_goes_back_to_the_pool_without_its_tenant()
+    {
+        var a = await database.CreateTenantAsync();
+        var factory = database.KanbanFactory();
+        KanbanDbContext first;
+        await using (first = await factory.CreateForTenantAsync(a.Id, default))
+            Assert.Equal(15, await first.Cards.CountAsync());
+
+        // The sentinel: the pool hands back the very same instance. Only then: it remembers no tenant.
+        await using var next = await factory.CreateDbContextAsync();
+        Assert.Same(first, next);
+        Assert.Null(next.TenantId);
+        Assert.Equal(0, await next.Cards.CountAsync());
+        Assert.Equal(0, await next.Cards.IgnoreQueryFilters().CountAsync());
+    }
 }

@@ -47,12 +47,12 @@ public sealed class TestDatabase : IAsyncLifetime
 
     public IDbContextFactory<KanbanDbContext> KanbanFactory(string? connectionString = null)
     {
-        // Built once and shared by every context, as the app's registered factory does.
+        // Pooled, as the app registers it.
         var options = new DbContextOptionsBuilder<KanbanDbContext>()
             .UseNpgsql(connectionString ?? AppConnectionString)
             .AddInterceptors(new TenantConnectionInterceptor())
             .Options;
-        return new Factory<KanbanDbContext>(() => new KanbanDbContext(options));
+        return new Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<KanbanDbContext>(options);
     }
 
     /// <summary>Identity's context, through the identity role (or another connection, such as the owner's).</summary>

@@ -49,6 +49,19 @@ public sealed class KanbanDbContext(DbContextOptions<KanbanDbContext> options) :
         return Expression.Lambda(Expression.Equal(rowTenant, contextTenant), row);
     }
 
+    // A pooled instance goes back without its tenant: the next operation sets its own, or has none.
+    public override void Dispose()
+    {
+        TenantId = null;
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        TenantId = null;
+        return base.DisposeAsync();
+    }
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         StampTenant();
