@@ -93,8 +93,9 @@ internal static class SchemaModel
             move.HasIndex(m => new { m.TenantId, m.EntityType, m.EntityId }).HasDatabaseName("ix_kanban_moves_entity");
             // "Board as of" a time and the tenant's audit by date.
             move.HasIndex(m => new { m.TenantId, m.CreatedAt }).HasDatabaseName("ix_kanban_moves_created_at");
-            // Following an undo's link to the move it took back.
-            move.HasIndex(m => m.UndoMoveId).HasDatabaseName("ix_kanban_moves_undo_move_id");
+            // Following an undo's link to the move it took back. Partial: most events link nothing, and
+            // each move would otherwise pay an index entry for its null.
+            move.HasIndex(m => new { m.TenantId, m.UndoMoveId }).HasDatabaseName("ix_kanban_moves_undo_move_id").HasFilter("undo_move_id IS NOT NULL");
             // One number per event per board, and every read of the log in order: catch-up after a
             // reconnect, replay from a snapshot, the API's log cursor, the consistency check.
             move.HasIndex(m => new { m.TenantId, m.EntityType, m.Sequence }).HasDatabaseName("ix_kanban_moves_board_sequence").IsUnique();

@@ -371,11 +371,12 @@ namespace KanbanBlazor.Web.Data.Migrations
                     b.HasKey("TenantId", "Id")
                         .HasName("kanban_moves_pkey");
 
-                    b.HasIndex("UndoMoveId")
-                        .HasDatabaseName("ix_kanban_moves_undo_move_id");
-
                     b.HasIndex("TenantId", "CreatedAt")
                         .HasDatabaseName("ix_kanban_moves_created_at");
+
+                    b.HasIndex("TenantId", "UndoMoveId")
+                        .HasDatabaseName("ix_kanban_moves_undo_move_id")
+                        .HasFilter("undo_move_id IS NOT NULL");
 
                     b.HasIndex("TenantId", "EntityType", "EntityId")
                         .HasDatabaseName("ix_kanban_moves_entity");
