@@ -7,6 +7,8 @@ namespace KanbanBlazor.Web.Data;
 /// Sets <c>app.tenant_id</c> on every connection a <see cref="KanbanDbContext"/> opens, to its tenant
 /// or to nothing. Because every open sets it, a pooled connection never carries a previous
 /// operation's tenant into the next one (Npgsql's reset on return to the pool clears it as well).
+/// The board writer (BoardTransaction) opens its connection itself and sets the tenant for its
+/// transaction only, in the same round trip as its first reads.
 /// </summary>
 public sealed class TenantConnectionInterceptor : DbConnectionInterceptor
 {
