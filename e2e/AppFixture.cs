@@ -70,6 +70,9 @@ public sealed class AppFixture : IAsyncLifetime
         await StartAppAsync();
 
         Current = this;
+        // What a user would wait for, not 5 s: a test machine busy with the app, PostgreSQL and Chromium
+        // at once renders a board slower than a phone does. A broken page still fails, only later.
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(15_000);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new()
         {

@@ -134,4 +134,43 @@ public sealed class BoardTransactionTests(TestDatabase database)
         // The winner and the loser were one batch: two commits for the three writes.
         Assert.Equal((2L, 2L), transaction.Committed);
     }
+    [Fact]
+    public async Task An_update_whose_version_no_longer_matches_fails_the_whole_transaction_before_its_commit()
+    {
+        var transaction = new BoardTransaction(database.KanbanFactory(), new BoardHub(NullLogger<BoardHub>.Instance), TimeProvider.System);
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 2);
+        var board = (await new LoadBoard(database.KanbanFactory()).ExecuteAsync(tenant.As(TenantRole.Admin), "lead", default))!;
+        var card = board.CardsIn("new")[0];
+
+        // A use case that trusts a version the row no longer has (its copy of the card is wrong).
+        var error = await Record.ExceptionAsync(() => transaction.ExecuteAsync(tenant.As(TenantRole.Admin), "lead", Guid.NewGuid(), "test", w =>
+        {
+            var stale = new KanbanBlazor.Web.Data.Card
+            {
+                Id = card.Id, TenantId = tenant.Id, EntityType = "lead", Title = card.Title, OwnerId = card.OwnerId,
+                Stage = card.Stage, Position = card.Position, Version = card.Version + 7,
+            };
+            w.Db.Cards.Attach(stale);
+            stale.Stage = "won";
+            stale.Version++;
+            var moveId = Guid.NewGuid();
+            w.Append(new CardMoved(moveId, card.Id, "new", "won", stale.Position, stale.Version), new KanbanBlazor.Web.Data.CardMove
+            {
+                Id = moveId, EntityType = "lead", EntityId = card.Id, FromStage = "new", ToStage = "won", ToPosition = stale.Position,
+                UserId = w.Actor.UserId, CreatedAt = w.Now,
+            });
+            return Task.FromResult(0);
+        }, default));
+
+        Assert.NotNull(error);
+        await using var db = await database.OwnerContextAsync(tenant.Id);
+        Assert.Equal("new", await db.Cards.Where(c => c.Id == card.Id).Select(c => c.Stage).SingleAsync());
+        Assert.Empty(await db.Moves.ToListAsync());
+        Assert.Equal(0, await db.BoardConfigs.Select(c => c.Sequence).SingleAsync());
+        // And the board is not stuck: the next move goes through.
+        var move = new MoveCard(transaction, NullLogger<MoveCard>.Instance);
+        var next = await move.ExecuteAsync(tenant.As(TenantRole.Admin), "lead", new MoveRequest(card.Id, card.Version, "won", 0), Guid.NewGuid(), "test", default);
+        Assert.True(next.Succeeded, next.Decision.Message);
+        Assert.Equal(1, next.Sequence);
+    }
 }

@@ -74,7 +74,7 @@ public sealed class KanbanDbContext(DbContextOptions<KanbanDbContext> options) :
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
-    private void StampTenant()
+    internal void StampTenant()
     {
         foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
         {

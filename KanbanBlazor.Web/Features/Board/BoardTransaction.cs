@@ -19,8 +19,8 @@ namespace KanbanBlazor.Web.Features.Board;
 /// when it starts (up to <see cref="MaxBatch"/>) into the same transaction: one membership read, one
 /// board lock and one commit for them all, each write still checked and numbered in turn against the
 /// writer's copy of the board, so a later one sees what an earlier one did (a WIP count, a card's
-/// version). Their rows are flushed together before the commit, or before a write that queries the
-/// database. The caller's task ends only after the commit: nothing is acknowledged before it is
+/// version). Their rows are written together with the commit (<see cref="BoardCommit"/>), or flushed
+/// earlier for a write that queries the database. The caller's task ends only after the commit: nothing is acknowledged before it is
 /// durable. A write alone is run at once; a batch that fails is run again one write at a time, so one
 /// write's error is only its own.
 /// </summary>
@@ -153,8 +153,7 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         }
         if (done.Any(d => d.Events.Count > 0))
         {
-            await FlushAsync(db);
-            await tx.CommitAsync(CancellationToken.None);
+            await BoardCommit.WriteAndCommitAsync(db, tx);
             Interlocked.Increment(ref commits);
             Interlocked.Add(ref committedWrites, done.Count(d => d.Events.Count > 0));
         }
