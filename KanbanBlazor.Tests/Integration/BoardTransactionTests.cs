@@ -173,4 +173,31 @@ public sealed class BoardTransactionTests(TestDatabase database)
         Assert.True(next.Succeeded, next.Decision.Message);
         Assert.Equal(1, next.Sequence);
     }
+    [Fact]
+    public async Task A_writer_holding_its_copy_of_the_board_still_hears_a_demotion_or_removal_on_the_very_next_move()
+    {
+        var transaction = new BoardTransaction(database.KanbanFactory(), new BoardHub(NullLogger<BoardHub>.Instance), TimeProvider.System);
+        var move = new MoveCard(transaction, NullLogger<MoveCard>.Instance);
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 3);
+        var board = (await new LoadBoard(database.KanbanFactory()).ExecuteAsync(tenant.As(TenantRole.Admin), "lead", default))!;
+        var (first, second) = (board.CardsIn("new")[0], board.CardsIn("new")[1]);
+        var manager = tenant.As(TenantRole.Manager);
+
+        // The writer now holds its copy of the board: the membership is still read under the lock for every batch.
+        Assert.True((await move.ExecuteAsync(manager, "lead", new MoveRequest(first.Id, first.Version, "won", 0), Guid.NewGuid(), "test", default)).Succeeded);
+        Assert.True((await move.ExecuteAsync(manager, "lead", new MoveRequest(first.Id, first.Version + 1, "lost", 0), Guid.NewGuid(), "test", default)).Succeeded);
+
+        await TestDatabase.SqlAsync(database.OwnerConnectionString, tenant.Id, $"UPDATE tenant_memberships SET role = 'Viewer' WHERE user_id = '{manager.UserId}'");
+        var demoted = await move.ExecuteAsync(manager, "lead", new MoveRequest(second.Id, second.Version, "won", 0), Guid.NewGuid(), "test", default);
+        Assert.Equal(MoveRefusal.NotPermitted, demoted.Decision.Refusal);
+
+        await TestDatabase.SqlAsync(database.OwnerConnectionString, tenant.Id, $"DELETE FROM tenant_memberships WHERE user_id = '{manager.UserId}'");
+        var removed = await move.ExecuteAsync(manager, "lead", new MoveRequest(second.Id, second.Version, "won", 0), Guid.NewGuid(), "test", default);
+        Assert.Equal("You are no longer a member of this organisation.", removed.Decision.Message);
+
+        await using var db = await database.OwnerContextAsync(tenant.Id);
+        Assert.Equal(2, await db.Moves.CountAsync());
+        Assert.Equal("new", await db.Cards.Where(c => c.Id == second.Id).Select(c => c.Stage).SingleAsync());
+        Assert.Equal(2, await db.BoardConfigs.Select(c => c.Sequence).SingleAsync());
+    }
 }
