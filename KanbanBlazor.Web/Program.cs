@@ -99,7 +99,9 @@ builder.Services.AddSingleton<TenantResolver>();
 builder.Services.AddScoped<TenantContext>();
 builder.Services.AddSingleton<BoardHub>();
 builder.Services.AddSingleton<LoadBoard>();
-builder.Services.AddSingleton<BoardTransaction>();
+builder.Services.AddSingleton(services => new BoardTransaction(
+    BoardWriterContexts.Create(database.App), services.GetRequiredService<BoardHub>(), services.GetRequiredService<TimeProvider>(),
+    services.GetRequiredService<SnapshotScheduler>()));
 builder.Services.AddSingleton<MoveCard>();
 builder.Services.AddSingleton<UndoMove>();
 builder.Services.AddSingleton<CardHistory>();

@@ -1,6 +1,7 @@
 using KanbanBlazor.Core.Access;
 using KanbanBlazor.Core.Boards;
 using KanbanBlazor.Core.Moves;
+using KanbanBlazor.Web.Data;
 using KanbanBlazor.Web.Features.Board;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -199,5 +200,26 @@ public sealed class BoardTransactionTests(TestDatabase database)
         Assert.Equal(2, await db.Moves.CountAsync());
         Assert.Equal("new", await db.Cards.Where(c => c.Id == second.Id).Select(c => c.Stage).SingleAsync());
         Assert.Equal(2, await db.BoardConfigs.Select(c => c.Sequence).SingleAsync());
+    }
+    [Fact]
+    public async Task The_writers_connections_keep_their_prepared_statements_and_never_a_tenant_between_transactions()
+    {
+        // One connection in the writer's pool, so the check below gets the very connection the writer used.
+        var single = new Npgsql.NpgsqlConnectionStringBuilder(database.AppConnectionString) { MaxPoolSize = 1 }.ConnectionString;
+        var transaction = new BoardTransaction(BoardWriterContexts.Create(single), new BoardHub(NullLogger<BoardHub>.Instance), TimeProvider.System);
+        var move = new MoveCard(transaction, NullLogger<MoveCard>.Instance);
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 3);
+        var board = (await new LoadBoard(database.KanbanFactory()).ExecuteAsync(tenant.As(TenantRole.Admin), "lead", default))!;
+        var card = board.CardsIn("new")[0];
+        for (var i = 0; i < 3; i++)
+            Assert.True((await move.ExecuteAsync(tenant.As(TenantRole.Admin), "lead", new MoveRequest(card.Id, card.Version + i, i % 2 == 0 ? "won" : "new", 0), Guid.NewGuid(), "test", default)).Succeeded);
+
+        await using var connection = new Npgsql.NpgsqlConnection(KanbanBlazor.Web.DatabaseSettings.Writer(single));
+        await connection.OpenAsync();
+        // The sentinel: the writer's auto-prepared statements are still there, so this is its connection, not reset.
+        Assert.True((long)(await new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements", connection).ExecuteScalarAsync())! > 0);
+        // Only then: no tenant is left on it, and it sees no tenant's rows.
+        Assert.Equal("", await new Npgsql.NpgsqlCommand("SELECT coalesce(current_setting('app.tenant_id', true), '')", connection).ExecuteScalarAsync());
+        Assert.Equal(0L, await new Npgsql.NpgsqlCommand("SELECT count(*) FROM cards", connection).ExecuteScalarAsync());
     }
 }

@@ -48,7 +48,7 @@ public sealed class MoveThroughputBenchmark(TestDatabase database, ITestOutputHe
     {
         var durability = await database.ScalarAsync<string>(database.SuperuserConnectionString, "SELECT current_setting('fsync') || '/' || current_setting('synchronous_commit')");
         var hub = new BoardHub(NullLogger<BoardHub>.Instance);
-        var transaction = new BoardTransaction(database.KanbanFactory(), hub, TimeProvider.System);
+        var transaction = new BoardTransaction(database.WriterFactory(), hub, TimeProvider.System);
         var moveCard = new MoveCard(transaction, NullLogger<MoveCard>.Instance);
         await RunAsync(transaction, moveCard, hub, boards: 1, TimeSpan.FromSeconds(5)); // warm-up: JIT, pools, plans
         // Each figure is measured right after its own pgbench reference: a shared machine's speed drifts.

@@ -55,6 +55,9 @@ public sealed class TestDatabase : IAsyncLifetime
         return new Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<KanbanDbContext>(options);
     }
 
+    /// <summary>The board writer's contexts, as the app makes them (its own pool, see DatabaseSettings.Writer).</summary>
+    public IDbContextFactory<KanbanDbContext> WriterFactory() => BoardWriterContexts.Create(AppConnectionString);
+
     /// <summary>Identity's context, through the identity role (or another connection, such as the owner's).</summary>
     public IDbContextFactory<AccountsDbContext> AccountsFactory(string? connectionString = null)
     {

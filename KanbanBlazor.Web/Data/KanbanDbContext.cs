@@ -99,3 +99,14 @@ public static class KanbanDbContextFactoryExtensions
         return db;
     }
 }
+
+/// <summary>The board writer's contexts (BoardTransaction): pooled like the app's, on the writer's own
+/// connection pool (<see cref="DatabaseSettings.Writer"/>).</summary>
+public static class BoardWriterContexts
+{
+    public static IDbContextFactory<KanbanDbContext> Create(string appConnectionString) =>
+        new Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<KanbanDbContext>(new DbContextOptionsBuilder<KanbanDbContext>()
+            .UseNpgsql(DatabaseSettings.Writer(appConnectionString))
+            .AddInterceptors(new TenantConnectionInterceptor())
+            .Options);
+}
