@@ -62,6 +62,14 @@ public sealed class AccessibilityTests(AppFixture app)
         AssertNoSeriousViolations(await page.RunAxe());
     }
 
+    /// <summary>axe on the page once its snackbars have finished fading in or out: halfway through a fade,
+    /// text is half transparent and axe rightly reports its contrast.</summary>
+    internal static async Task<AxeResult> SettledAxeAsync(IPage page)
+    {
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.mud-snackbar')].every(s => s.getAnimations({ subtree: true }).every(a => a.playState !== 'running'))");
+        return await page.RunAxe();
+    }
+
     internal static void AssertNoSeriousViolations(AxeResult result)
     {
         var serious = result.Violations

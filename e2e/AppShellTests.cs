@@ -174,9 +174,14 @@ public sealed class AppShellTests(AppFixture app)
         await page.Keyboard.PressAsync("Enter");
         var target = page.GetByRole(AriaRole.Menuitem, new() { Name = "Negotiation" });
         await Expect(target).ToBeVisibleAsync();
-        // Arrow keys walk the menu (focus starts on its first stage); Enter chooses.
+        // Arrow keys walk the menu (focus starts on its first stage); Enter chooses. Each step waits for the
+        // focus to move, so a slow machine does not walk past the target.
         for (var step = 0; step < 8 && !await target.EvaluateAsync<bool>("e => e === document.activeElement"); step++)
+        {
+            var before = await page.EvaluateHandleAsync("() => document.activeElement");
             await page.Keyboard.PressAsync("ArrowDown");
+            await page.WaitForFunctionAsync("before => document.activeElement !== before", before);
+        }
         await Expect(target).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");
 
