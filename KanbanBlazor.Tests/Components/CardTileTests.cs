@@ -83,7 +83,7 @@ public sealed class CardTileTests : ComponentTest
     }
 
     [Fact]
-    public void Choosing_a_stage_in_the_move_to_menu_reports_that_stage()
+    public async Task Choosing_a_stage_in_the_move_to_menu_reports_that_stage()
     {
         string? chosen = null;
         var tile = Render<CardTile>(p => p
@@ -95,9 +95,9 @@ public sealed class CardTileTests : ComponentTest
         var provider = Render<MudBlazor.MudPopoverProvider>();
 
         tile.Find(".kb-card__actions button").Click();
-        provider.WaitForAssertion(() => Assert.NotEmpty(provider.FindAll(".mud-menu-item")));
+        await provider.WaitForAssertionAsync(() => Assert.NotEmpty(provider.FindAll(".mud-menu-item")));
         provider.FindAll(".mud-menu-item").Single(i => i.TextContent.Contains("Won")).Click();
 
-        tile.WaitForAssertion(() => Assert.Equal("won", chosen));
+        await tile.WaitForAssertionAsync(() => Assert.Equal("won", chosen));
     }
 }

@@ -15,19 +15,20 @@ public sealed class LayoutTests : ComponentTest
     private static readonly CurrentTenant Acme = new(Guid.NewGuid(), "acme", "Acme Corporation", User, "Casey Consultant", TenantRole.Manager);
     private static readonly CurrentTenant Globex = new(Guid.NewGuid(), "globex", "Globex Inc.", User, "Casey Consultant", TenantRole.SalesRep);
 
-    private IRenderedComponent<MudPopoverProvider> OpenUserMenu(params CurrentTenant[] memberships)
+    private async Task<IRenderedComponent<MudPopoverProvider>> OpenUserMenuAsync(params CurrentTenant[] memberships)
     {
         var provider = Render<MudPopoverProvider>();
         var menu = Render<UserMenu>(p => p.Add(m => m.Tenant, Acme).Add(m => m.Memberships, memberships));
         menu.Find("button[aria-label='Account menu for Casey Consultant']").Click();
-        provider.WaitForAssertion(() => Assert.NotEmpty(provider.FindAll("form[action='/account/logout']")));
+        // Awaited, not blocking: tests render in parallel, and a blocked pool thread can starve the renderer.
+        await provider.WaitForAssertionAsync(() => Assert.NotEmpty(provider.FindAll("form[action='/account/logout']")));
         return provider;
     }
 
     [Fact]
-    public void The_user_menu_says_who_is_signed_in_with_which_role_and_offers_language_theme_and_sign_out()
+    public async Task The_user_menu_says_who_is_signed_in_with_which_role_and_offers_language_theme_and_sign_out()
     {
-        var menu = OpenUserMenu(Acme);
+        var menu = await OpenUserMenuAsync(Acme);
         Assert.Contains("Manager · Acme Corporation", menu.Find(".kb-user-menu__role").TextContent);
         Assert.Equal(["en-US", "pt-BR"], menu.FindAll("form[action='/account/culture'] input[name=culture]").Select(i => i.GetAttribute("value")));
         Assert.Single(menu.FindAll("[role=menuitemcheckbox]"));
@@ -37,13 +38,13 @@ public sealed class LayoutTests : ComponentTest
     }
 
     [Fact]
-    public void A_member_of_one_organisation_gets_no_organisation_switcher() =>
-        Assert.Empty(OpenUserMenu(Acme).FindAll("form[action='/account/tenant']"));
+    public async Task A_member_of_one_organisation_gets_no_organisation_switcher() =>
+        Assert.Empty((await OpenUserMenuAsync(Acme)).FindAll("form[action='/account/tenant']"));
 
     [Fact]
-    public void The_organisation_switcher_lists_every_membership_and_each_choice_posts_the_switch()
+    public async Task The_organisation_switcher_lists_every_membership_and_each_choice_posts_the_switch()
     {
-        var menu = OpenUserMenu(Acme, Globex);
+        var menu = await OpenUserMenuAsync(Acme, Globex);
         var choices = menu.FindAll("form[action='/account/tenant']");
         Assert.Equal(["acme", "globex"], choices.Select(f => f.QuerySelector("input[name=tenant]")!.GetAttribute("value")));
         Assert.All(choices, f => Assert.Equal("submit", f.QuerySelector("button")!.GetAttribute("type")));
@@ -53,14 +54,14 @@ public sealed class LayoutTests : ComponentTest
     }
 
     [Fact]
-    public void Choosing_the_dark_theme_reports_it()
+    public async Task Choosing_the_dark_theme_reports_it()
     {
         bool? dark = null;
         var provider = Render<MudPopoverProvider>();
         var menu = Render<UserMenu>(p => p.Add(m => m.Tenant, Acme).Add(m => m.Memberships, [Acme])
             .Add(m => m.DarkModeChanged, (bool value) => dark = value));
         menu.Find("button[aria-label='Account menu for Casey Consultant']").Click();
-        provider.WaitForAssertion(() => provider.Find("[role=menuitemcheckbox]").Click());
+        await provider.WaitForAssertionAsync(() => provider.Find("[role=menuitemcheckbox]").Click());
         Assert.True(dark);
     }
 
