@@ -53,7 +53,7 @@ public sealed record DatabaseSettings(string App, string Identity, string? Owner
     }
 
     /// <summary>
-    /// The board writer's own pool of the board role's connections (<see cref="BoardWriterContexts"/>): a
+    /// The board writer's own pool of the board role's connections (<see cref="Data.KanbanContexts.ForBoardWriter"/>): a
     /// pooled connection is not reset when it is returned, which saves PostgreSQL seven statements per
     /// board transaction. That is safe because only the writer uses this pool, and everything it runs is
     /// inside a transaction that sets the tenant for itself alone (<c>set_config(…, true)</c>), so no

@@ -100,7 +100,7 @@ builder.Services.AddScoped<TenantContext>();
 builder.Services.AddSingleton<BoardHub>();
 builder.Services.AddSingleton<LoadBoard>();
 builder.Services.AddSingleton(services => new BoardTransaction(
-    BoardWriterContexts.Create(database.App), services.GetRequiredService<BoardHub>(), services.GetRequiredService<TimeProvider>(),
+    KanbanContexts.ForBoardWriter(database.App), services.GetRequiredService<BoardHub>(), services.GetRequiredService<TimeProvider>(),
     services.GetRequiredService<SnapshotScheduler>()));
 builder.Services.AddSingleton<MoveCard>();
 builder.Services.AddSingleton<UndoMove>();

@@ -206,7 +206,7 @@ public sealed class BoardTransactionTests(TestDatabase database)
     {
         // One connection in the writer's pool, so the check below gets the very connection the writer used.
         var single = new Npgsql.NpgsqlConnectionStringBuilder(database.AppConnectionString) { MaxPoolSize = 1 }.ConnectionString;
-        var transaction = new BoardTransaction(BoardWriterContexts.Create(single), new BoardHub(NullLogger<BoardHub>.Instance), TimeProvider.System);
+        var transaction = new BoardTransaction(KanbanContexts.ForBoardWriter(single), new BoardHub(NullLogger<BoardHub>.Instance), TimeProvider.System);
         var move = new MoveCard(transaction, NullLogger<MoveCard>.Instance);
         var tenant = await database.CreateTenantAsync(cardsPerStage: 3);
         var board = (await new LoadBoard(database.KanbanFactory()).ExecuteAsync(tenant.As(TenantRole.Admin), "lead", default))!;

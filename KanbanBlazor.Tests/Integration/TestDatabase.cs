@@ -45,18 +45,11 @@ public sealed class TestDatabase : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    public IDbContextFactory<KanbanDbContext> KanbanFactory(string? connectionString = null)
-    {
-        // Pooled, as the app registers it.
-        var options = new DbContextOptionsBuilder<KanbanDbContext>()
-            .UseNpgsql(connectionString ?? AppConnectionString)
-            .AddInterceptors(new TenantConnectionInterceptor())
-            .Options;
-        return new Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<KanbanDbContext>(options);
-    }
+    /// <summary>The board role's contexts, pooled as the app registers them (or another connection, such as the owner's).</summary>
+    public IDbContextFactory<KanbanDbContext> KanbanFactory(string? connectionString = null) => KanbanContexts.Pooled(connectionString ?? AppConnectionString);
 
     /// <summary>The board writer's contexts, as the app makes them (its own pool, see DatabaseSettings.Writer).</summary>
-    public IDbContextFactory<KanbanDbContext> WriterFactory() => BoardWriterContexts.Create(AppConnectionString);
+    public IDbContextFactory<KanbanDbContext> WriterFactory() => KanbanContexts.ForBoardWriter(AppConnectionString);
 
     /// <summary>Identity's context, through the identity role (or another connection, such as the owner's).</summary>
     public IDbContextFactory<AccountsDbContext> AccountsFactory(string? connectionString = null)

@@ -100,13 +100,15 @@ public static class KanbanDbContextFactoryExtensions
     }
 }
 
-/// <summary>The board writer's contexts (BoardTransaction): pooled like the app's, on the writer's own
-/// connection pool (<see cref="DatabaseSettings.Writer"/>).</summary>
-public static class BoardWriterContexts
+/// <summary>Pooled context factories outside dependency injection: the board writer's (BoardTransaction),
+/// on its own connection pool (<see cref="DatabaseSettings.Writer"/>), and the tests'.</summary>
+public static class KanbanContexts
 {
-    public static IDbContextFactory<KanbanDbContext> Create(string appConnectionString) =>
+    public static IDbContextFactory<KanbanDbContext> Pooled(string connectionString) =>
         new Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<KanbanDbContext>(new DbContextOptionsBuilder<KanbanDbContext>()
-            .UseNpgsql(DatabaseSettings.Writer(appConnectionString))
+            .UseNpgsql(connectionString)
             .AddInterceptors(new TenantConnectionInterceptor())
             .Options);
+
+    public static IDbContextFactory<KanbanDbContext> ForBoardWriter(string appConnectionString) => Pooled(DatabaseSettings.Writer(appConnectionString));
 }

@@ -20,9 +20,9 @@ namespace KanbanBlazor.Web.Features.Board;
 /// board lock and one commit for them all, each write still checked and numbered in turn against the
 /// writer's copy of the board, so a later one sees what an earlier one did (a WIP count, a card's
 /// version). Their rows are written together with the commit (<see cref="BoardCommit"/>), or flushed
-/// earlier for a write that queries the database. The caller's task ends only after the commit: nothing is acknowledged before it is
-/// durable. A write alone is run at once; a batch that fails is run again one write at a time, so one
-/// write's error is only its own.
+/// earlier for a write that queries the database. The caller's task ends only after the commit:
+/// nothing is acknowledged before it is durable. A write alone is run at once; a batch that fails is
+/// run again one write at a time, so one write's error is only its own.
 /// </summary>
 public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory, BoardHub hub, TimeProvider clock, SnapshotScheduler? snapshots = null)
 {
@@ -165,9 +165,10 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         foreach (var (write, result, events, notMember, noBoard) in done) write.Complete(result, events, notMember, noBoard);
     }
 
-    private static async Task FlushAsync(KanbanDbContext db)
+    /// <summary>Writes what is tracked so far (not committed), so that a query in the transaction sees it.</summary>
+    internal static async Task FlushAsync(KanbanDbContext db, CancellationToken ct = default)
     {
-        if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(CancellationToken.None);
+        if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
     }
 
     /// <summary>How many tracked rows are to be written.</summary>
@@ -317,10 +318,7 @@ public sealed class BoardWrite(KanbanDbContext db, CurrentTenant actor, BoardCon
     internal IReadOnlyList<(BoardEvent Event, CardMove? Row)> Appended => appended;
 
     /// <summary>Writes what the batch's earlier writes changed (not committed), so that a query sees it.</summary>
-    public async Task FlushAsync(CancellationToken ct)
-    {
-        if (Db.ChangeTracker.HasChanges()) await Db.SaveChangesAsync(ct);
-    }
+    public Task FlushAsync(CancellationToken ct) => BoardTransaction.FlushAsync(Db, ct);
 
     /// <summary>Appends an event (its log row, when it has one, gets the event's sequence number).</summary>
     public void Append(BoardEvent change, CardMove? row = null) =>
