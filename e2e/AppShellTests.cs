@@ -22,6 +22,9 @@ public sealed class AppShellTests(AppFixture app)
         Assert.Equal(404, response!.Status);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not found" })).ToBeVisibleAsync();
         await Expect(page.Locator("link[href*='MudBlazor']")).ToHaveCountAsync(1);
+        // As a person would: once the page has finished loading (a click while Blazor's script is still
+        // starting can be taken by it and dropped).
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await page.GetByRole(AriaRole.Link, new() { Name = "Go to the lead board" }).ClickAsync();
         await Expect(page.Stage("New")).ToBeVisibleAsync();
     }
