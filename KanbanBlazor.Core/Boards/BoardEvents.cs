@@ -20,6 +20,13 @@ public sealed record CardMoved(Guid MoveId, Guid CardId, string FromStage, strin
     public Guid? UndoOf { get; init; }
 }
 
+/// <summary>A card's ordering key within its stage changed, and nothing else (its version stays).</summary>
+public sealed record CardRekeyed(Guid CardId, string FromPosition, string ToPosition);
+
+/// <summary>A spot of <see cref="Stage"/> had run out of short ordering keys: the cards around it were
+/// given new keys in the same order (<see cref="Core.Ordering.OrderingKey.Place"/>). Nothing moves.</summary>
+public sealed record StageRebalanced(string Stage, IReadOnlyList<CardRekeyed> Cards) : BoardEvent;
+
 /// <summary>A card was added to the board.</summary>
 public sealed record CardCreated(BoardCard Card) : BoardEvent;
 

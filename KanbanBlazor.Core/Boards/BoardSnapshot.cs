@@ -83,6 +83,23 @@ public sealed class BoardSnapshot
         return new(EntityType, Sequence, Stages, without.cards.SetItem(stage, list.Insert(Math.Clamp(index, 0, list.Count), card with { Stage = stage })));
     }
 
+    /// <summary>With the cards of <paramref name="stage"/> given new keys in the same order (a rebalance):
+    /// each stays at its index, so the stage's list is rebuilt once, not re-sorted card by card.</summary>
+    public BoardSnapshot Rekeyed(string stage, IReadOnlyList<CardRekeyed> keys)
+    {
+        if (!cards.TryGetValue(stage, out var list) || keys.Count == 0) return this;
+        var byId = keys.ToDictionary(k => k.CardId, k => k.ToPosition);
+        var builder = list.ToBuilder();
+        for (var i = 0; i < builder.Count; i++)
+        {
+            if (byId.TryGetValue(builder[i].Id, out var position)) builder[i] = builder[i] with { Position = position };
+        }
+        var rekeyed = builder.ToImmutable();
+        // Keys given in the wrong order would break the stage's order: sort it rather than show it wrong.
+        if (!rekeyed.Zip(rekeyed.Skip(1)).All(pair => ComparePositions(pair.First, pair.Second) < 0)) rekeyed = rekeyed.Sort(ByPosition);
+        return new(EntityType, Sequence, Stages, cards.SetItem(stage, rekeyed));
+    }
+
     /// <summary>With new stages: cards of a stage that is gone leave the board view.</summary>
     public BoardSnapshot WithStages(IEnumerable<BoardStage> stages) => Create(EntityType, Sequence, stages, AllCards);
 
@@ -101,6 +118,7 @@ public static class BoardProjection
         CardMoved moved => board.Find(moved.CardId) is { } card
             ? board.With(card with { Stage = moved.ToStage, Position = moved.Position, Version = moved.Version })
             : board,
+        StageRebalanced rebalanced => board.Rekeyed(rebalanced.Stage, rebalanced.Cards),
         CardCreated created => board.With(created.Card),
         CardUpdated updated => board.With(updated.Card),
         CardDeleted deleted => board.Without(deleted.CardId),

@@ -3,8 +3,10 @@ namespace KanbanBlazor.Core.Consistency;
 /// <summary>A card as stored now.</summary>
 public sealed record StoredCard(Guid Id, string Stage, string Position, int Version = 0);
 
-/// <summary>An entry of the board's event log: a move (with where it put the card) or another event.</summary>
-public sealed record LoggedEvent(long Sequence, string EventType, Guid CardId, string ToStage, string? ToPosition);
+/// <summary>An entry of the board's event log: a move (with where it put the card), a rebalance (with the
+/// new keys it gave the cards of <see cref="ToStage"/>: <see cref="Rekeyed"/>) or another event.</summary>
+public sealed record LoggedEvent(long Sequence, string EventType, Guid CardId, string ToStage, string? ToPosition,
+    IReadOnlyList<Boards.CardRekeyed>? Rekeyed = null);
 
 public enum DriftKind
 {
@@ -32,6 +34,7 @@ public sealed record Drift(DriftKind Kind, string Detail, Guid? CardId = null, l
 public static class BoardConsistency
 {
     public const string MoveEvent = "CardMoved";
+    public const string RebalanceEvent = "StageRebalanced";
 
     public static IReadOnlyList<Drift> Check(long boardSequence, IReadOnlyCollection<StoredCard> cards, IReadOnlyCollection<LoggedEvent> log)
     {
@@ -48,7 +51,7 @@ public static class BoardConsistency
         }
 
         var byId = cards.ToDictionary(c => c.Id);
-        foreach (var latest in log.Where(e => e.EventType == MoveEvent).GroupBy(e => e.CardId).Select(g => g.MaxBy(e => e.Sequence)!))
+        foreach (var latest in Placements(log).GroupBy(e => e.CardId).Select(g => g.MaxBy(e => e.Sequence)!))
         {
             if (!byId.TryGetValue(latest.CardId, out var card)) continue; // deleted cards are the deletion's business
             if (card.Stage != latest.ToStage)
@@ -60,6 +63,15 @@ public static class BoardConsistency
             drift.Add(new Drift(DriftKind.DuplicatePosition, $"{clash.Count()} cards of '{clash.Key.Stage}' share the key '{clash.Key.Position}'.", clash.First().Id));
         return drift;
     }
+
+    /// <summary>Where each logged event put a card: a move puts one in a stage at a key; a rebalance gives
+    /// each card of its window a new key in the same stage.</summary>
+    public static IEnumerable<LoggedEvent> Placements(IEnumerable<LoggedEvent> log) => log.SelectMany(e => e.EventType switch
+    {
+        MoveEvent => [e],
+        RebalanceEvent => (e.Rekeyed ?? []).Select(r => new LoggedEvent(e.Sequence, MoveEvent, r.CardId, e.ToStage, r.ToPosition)),
+        _ => Enumerable.Empty<LoggedEvent>(),
+    });
 
     /// <summary>The board replayed from a snapshot through the log (<see cref="Boards.BoardProjection.Replay"/>)
     /// against the board as stored: every card in the same stage, at the same key and version, and no card

@@ -68,6 +68,72 @@ public sealed class OrderingKeyTests
         Assert.All(keys, k => Assert.True(k.Length <= 4, k));
     }
 
+    /// <summary>A busy spot: cards taken from anywhere in a stage and dropped, again and again, at the
+    /// same place (right after one card that stays put). Without rebalancing the keys there grow a digit
+    /// every few moves; with it no key ever passes the bound, the order is always the one the moves made,
+    /// and each rebalance re-keys only a window of the stage, not all of it.</summary>
+    [Theory]
+    [InlineData(50_000, 200)]
+    [InlineData(5_000, 3)]
+    public void Fifty_thousand_moves_into_one_spot_never_grow_a_key_past_the_bound(int moves, int cards)
+    {
+        var random = new Random(7);
+        var stage = new List<(int Card, string Key)>();
+        var initial = OrderingKey.Spread(cards);
+        for (var i = 0; i < cards; i++) stage.Add((i, initial[i]));
+        var anchor = stage[cards / 2].Card;
+        var (longest, rebalances, rekeyedCards) = (0, 0, 0);
+        for (var move = 0; move < moves; move++)
+        {
+            var picked = random.Next(stage.Count);
+            var card = stage[picked].Card;
+            if (card == anchor) continue;
+            stage.RemoveAt(picked);
+            var index = stage.FindIndex(c => c.Card == anchor) + 1;
+            var placement = OrderingKey.Place(stage.Select(c => c.Key).ToList(), index);
+            foreach (var (at, key) in placement.Rekeyed) stage[at] = (stage[at].Card, key);
+            stage.Insert(index, (card, placement.Key));
+            if (placement.Rebalances) (rebalances, rekeyedCards) = (rebalances + 1, rekeyedCards + placement.Rekeyed.Count);
+            longest = Math.Max(longest, stage.Max(c => c.Key.Length));
+            var keys = stage.Select(c => c.Key).ToList();
+            if (!keys.SequenceEqual(keys.Order(StringComparer.Ordinal)) || keys.Distinct().Count() != keys.Count || !keys.All(OrderingKey.IsValid))
+                Assert.Fail($"After move {move} the stage's keys are out of order, shared or malformed: {string.Join(" ", keys)}");
+            Assert.Equal(card, stage[index].Card);
+        }
+        Assert.True(longest <= OrderingKey.MaxLength, $"longest key {longest} characters");
+        Assert.True(rebalances > 0, "a busy spot never needed a rebalance: the test no longer exercises it");
+        Assert.True(rekeyedCards / rebalances < Math.Max(cards / 2, 4), $"a rebalance re-keyed {rekeyedCards / rebalances} cards on average, of {cards}");
+    }
+
+    [Fact]
+    public void A_long_key_left_by_older_moves_is_rekeyed_short_at_the_next_move_beside_it()
+    {
+        // Two neighbours 2,800 digits long (such a key once failed the btree index) with no short key between.
+        string[] stage = ["F", "V" + new string('1', 2_800), "V" + new string('1', 2_799) + "2", "k"];
+        var placement = OrderingKey.Place(stage, 2);
+        Assert.True(placement.Rebalances);
+        Assert.True(placement.Key.Length <= OrderingKey.RebalancedLength, placement.Key);
+        var rekeyed = placement.Rekeyed.ToDictionary(r => r.Index, r => r.Key);
+        var keys = stage.Select((k, i) => rekeyed.GetValueOrDefault(i, k)).ToList();
+        keys.Insert(2, placement.Key);
+        Assert.Equal(keys, keys.Order(StringComparer.Ordinal));
+        Assert.All(keys, k => Assert.True(k.Length <= OrderingKey.MaxLength, k));
+    }
+
+    [Fact]
+    public void Keys_spread_between_two_bounds_lie_strictly_between_them()
+    {
+        Prop.ForAll(ValidKey(), ValidKey(), Gen.Choose(1, 300).ToArbitrary(), (x, y, count) =>
+        {
+            if (x == y) return true;
+            var (low, high) = string.CompareOrdinal(x, y) < 0 ? (x, y) : (y, x);
+            var keys = OrderingKey.SpreadBetween(low, high, count, 64)!;
+            return keys.Count == count && keys.All(OrderingKey.IsValid)
+                && keys.SequenceEqual(keys.Order(StringComparer.Ordinal)) && keys.Distinct().Count() == count
+                && string.CompareOrdinal(low, keys[0]) < 0 && string.CompareOrdinal(keys[^1], high) < 0;
+        }).QuickCheckThrowOnFailure();
+    }
+
     [Theory]
     [InlineData("b", "a")]
     [InlineData("a", "a")]

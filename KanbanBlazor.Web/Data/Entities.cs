@@ -172,6 +172,8 @@ public static class BoardEventTypes
     public const string CardDeleted = "CardDeleted";
     public const string BoardConfigured = "BoardConfigured";
     public const string WipWarning = "WipWarning";
+    /// <summary>Cards of a stage given new ordering keys in the same order (metadata "cards": id, from, to).</summary>
+    public const string StageRebalanced = "StageRebalanced";
 
-    public static readonly IReadOnlyList<string> All = [CardMoved, CardCreated, CardUpdated, CardDeleted, BoardConfigured, WipWarning];
+    public static readonly IReadOnlyList<string> All = [CardMoved, CardCreated, CardUpdated, CardDeleted, BoardConfigured, WipWarning, StageRebalanced];
 }

@@ -391,7 +391,7 @@ namespace KanbanBlazor.Web.Data.Migrations
 
                     b.ToTable("kanban_moves", null, t =>
                         {
-                            t.HasCheckConstraint("kanban_moves_event_type_check", "event_type IN ('CardMoved', 'CardCreated', 'CardUpdated', 'CardDeleted', 'BoardConfigured', 'WipWarning')");
+                            t.HasCheckConstraint("kanban_moves_event_type_check", "event_type IN ('CardMoved', 'CardCreated', 'CardUpdated', 'CardDeleted', 'BoardConfigured', 'WipWarning', 'StageRebalanced')");
 
                             t.HasCheckConstraint("kanban_moves_kind_check", "kind IN ('move', 'undo', 'redo', 'repair')");
                         });

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KanbanBlazor.Core.Boards;
+using KanbanBlazor.Core.Consistency;
 using KanbanBlazor.Web.Data;
 using KanbanBlazor.Web.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -54,6 +55,7 @@ public sealed class BoardLog(IDbContextFactory<KanbanDbContext> factory)
         {
             BoardEventTypes.CardMoved when row.ToPosition is not null && row.FromStage is not null && Int(meta, "card_version") is { } version =>
                 new CardMoved(row.Id, row.EntityId, row.FromStage, row.ToStage, row.ToPosition, version) { UndoOf = row.UndoMoveId },
+            BoardEventTypes.StageRebalanced when Rekeyed(meta) is { } cards => new StageRebalanced(row.ToStage, cards),
             BoardEventTypes.WipWarning when Int(meta, "count") is { } count && Int(meta, "soft_limit") is { } soft =>
                 new WipWarning(row.ToStage, count, soft),
             BoardEventTypes.BoardConfigured when meta.TryGetProperty("stages", out var stages) =>
@@ -71,6 +73,34 @@ public sealed class BoardLog(IDbContextFactory<KanbanDbContext> factory)
             At = row.CreatedAt,
         };
     }
+
+    /// <summary>The board's log as the consistency check reads it: every entry's sequence, type and
+    /// placement, with a rebalance's new keys (the only metadata it reads).</summary>
+    internal static async Task<List<LoggedEvent>> PlacementsAsync(KanbanDbContext db, string entityType, CancellationToken ct)
+    {
+        var rows = await db.Moves.AsNoTracking().Where(m => m.EntityType == entityType)
+            .Select(m => new { m.Sequence, m.EventType, m.EntityId, m.ToStage, m.ToPosition, Metadata = m.EventType == BoardEventTypes.StageRebalanced ? m.Metadata : null })
+            .ToListAsync(ct);
+        return rows.Select(m =>
+        {
+            IReadOnlyList<CardRekeyed>? rekeyed = null;
+            if (m.Metadata is not null)
+            {
+                using var metadata = JsonDocument.Parse(m.Metadata);
+                rekeyed = Rekeyed(metadata.RootElement);
+            }
+            return new LoggedEvent(m.Sequence, m.EventType, m.EntityId, m.ToStage, m.ToPosition, rekeyed);
+        }).ToList();
+    }
+
+    /// <summary>A rebalance's log metadata: what caused it, and each card's key before and after.</summary>
+    internal static string RebalanceMetadata(string source, Guid causedBy, IReadOnlyList<CardRekeyed> cards) =>
+        JsonSerializer.Serialize(new { source, caused_by = causedBy, cards = cards.Select(c => new { id = c.CardId, from = c.FromPosition, to = c.ToPosition }) });
+
+    private static IReadOnlyList<CardRekeyed>? Rekeyed(JsonElement meta) =>
+        meta.TryGetProperty("cards", out var cards) && cards.ValueKind == JsonValueKind.Array
+            ? cards.EnumerateArray().Select(c => new CardRekeyed(c.GetProperty("id").GetGuid(), c.GetProperty("from").GetString()!, c.GetProperty("to").GetString()!)).ToList()
+            : null;
 
     private static int? Int(JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : null;

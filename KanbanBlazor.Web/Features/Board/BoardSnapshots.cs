@@ -108,9 +108,12 @@ public sealed class BoardSnapshots(IDbContextFactory<KanbanDbContext> factory, T
     }
 
     /// <summary>The board before the logged event: a move goes back where it came from (a card's first
-    /// entry, from nowhere, leaves the board); other events leave the cards as they are.</summary>
+    /// entry, from nowhere, leaves the board), a rebalance gives back the keys it replaced; other events
+    /// leave the cards as they are.</summary>
     private static BoardSnapshot TakeBack(BoardSnapshot board, CardMove row)
     {
+        if (row.EventType == BoardEventTypes.StageRebalanced && BoardLog.ToEvent(row, new Dictionary<Guid, string>()) is StageRebalanced rebalanced)
+            return board.Rekeyed(rebalanced.Stage, rebalanced.Cards.Select(c => c with { ToPosition = c.FromPosition, FromPosition = c.ToPosition }).ToList());
         if (row.EventType != BoardEventTypes.CardMoved || board.Find(row.EntityId) is not { } card) return board;
         if (row.FromStage is null) return BoardProjection.Apply(board, board.Sequence, new CardDeleted(card.Id));
         return BoardProjection.Apply(board, board.Sequence,

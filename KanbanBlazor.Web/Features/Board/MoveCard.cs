@@ -91,9 +91,10 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
             return new MoveResult(decision);
         }
 
-        var position = PositionAt(known.CardsIn(request.ToStage).Where(c => c.Id != request.CardId).ToList(), request);
-        var (fromStage, fromPosition) = Relocate(board, card!, request.ToStage, position);
         var moveId = Guid.CreateVersion7(board.Now);
+        var others = known.CardsIn(request.ToStage).Where(c => c.Id != request.CardId).ToList();
+        var position = Place(board, entityType, request.ToStage, others, InsertionIndex(others, request), moveId);
+        var (fromStage, fromPosition) = Relocate(board, card!, request.ToStage, position);
         board.Append(
             new CardMoved(moveId, card!.Id, fromStage, card.Stage, position, card.Version),
             new CardMove
@@ -166,24 +167,51 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
     }
 
     /// <summary>
-    /// Where a dropped card goes, over the target stage's other cards in order: right below the card it
-    /// was dropped under, if that card is still in the stage; else at the index it was dropped at; past
-    /// the end of the stage as it is now, last. The new key is computed from its neighbours, touching only
-    /// the moved card's row.
+    /// Where a dropped card goes, as an index among the target stage's other cards in order: right below
+    /// the card it was dropped under, if that card is still in the stage; else at the index it was
+    /// dropped at; past the end of the stage as it is now, last.
     /// </summary>
-    internal static string PositionAt(IReadOnlyList<BoardCard> others, MoveRequest request)
+    internal static int InsertionIndex(IReadOnlyList<BoardCard> others, MoveRequest request)
     {
-        var keys = others.Select(c => c.Position).ToList();
-        if (request.AfterCardId is { } afterId && others.FirstOrDefault(c => c.Id == afterId) is { } after)
+        if (request.AfterCardId is { } afterId)
         {
-            var next = keys.Where(k => string.CompareOrdinal(k, after.Position) > 0).Take(1);
-            return OrderingKey.At([after.Position, .. next], 1);
+            for (var i = 0; i < others.Count; i++)
+                if (others[i].Id == afterId) return i + 1;
         }
-        if (request.ToIndex == 0) return OrderingKey.At(keys.Take(1).ToList(), 0);
-        var around = keys.Skip(request.ToIndex - 1).Take(2).ToList();
-        if (around.Count > 0) return OrderingKey.At(around, 1);
-        var last = keys.Count > 0 ? new List<string> { keys[^1] } : [];
-        return OrderingKey.At(last, last.Count);
+        return Math.Clamp(request.ToIndex, 0, others.Count);
+    }
+
+    /// <summary>
+    /// The key for a card put at <paramref name="index"/> among <paramref name="others"/> (the stage's
+    /// other cards in order), computed from its neighbours so that only the card's row changes; when the
+    /// spot has run out of short keys, the cards around it are first given new keys in the same order,
+    /// logged (and published) as one <see cref="StageRebalanced"/> event before the move that needed it.
+    /// </summary>
+    internal static string Place(BoardWrite board, string entityType, string stage, IReadOnlyList<BoardCard> others, int index, Guid causedBy)
+    {
+        var placement = OrderingKey.Place(others.Select(c => c.Position).ToList(), index);
+        if (!placement.Rebalances) return placement.Key;
+        var rekeyed = placement.Rekeyed.Select(r => new CardRekeyed(others[r.Index].Id, others[r.Index].Position, r.Key)).ToList();
+        foreach (var (known, change) in placement.Rekeyed.Select(r => others[r.Index]).Zip(rekeyed))
+        {
+            // The key only: not a change anyone made to the card, so its version stays.
+            var card = Track(board, entityType, known)!;
+            card.Position = change.ToPosition;
+        }
+        board.Append(
+            new StageRebalanced(stage, rekeyed),
+            new CardMove
+            {
+                Id = Guid.CreateVersion7(board.Now),
+                EventType = BoardEventTypes.StageRebalanced,
+                EntityType = entityType,
+                EntityId = others[placement.Rekeyed[0].Index].Id,
+                ToStage = stage,
+                UserId = board.Actor.UserId,
+                Metadata = BoardLog.RebalanceMetadata(board.Source, causedBy, rekeyed),
+                CreatedAt = board.Now,
+            });
+        return placement.Key;
     }
 
     internal static async Task<LastMove?> DescribeLastMoveAsync(KanbanDbContext db, Card card, IReadOnlyList<Stage> stages, CancellationToken ct)

@@ -37,8 +37,7 @@ public sealed class RepairBoard(BoardTransaction transaction)
         if (board.Actor.Role != TenantRole.Admin) return new RepairResult([], [], NotPermitted: true);
         var db = board.Db;
         var cards = await db.Cards.Where(c => c.EntityType == entityType).ToDictionaryAsync(c => c.Id, ct);
-        var log = await db.Moves.AsNoTracking().Where(m => m.EntityType == entityType)
-            .Select(m => new LoggedEvent(m.Sequence, m.EventType, m.EntityId, m.ToStage, m.ToPosition)).ToListAsync(ct);
+        var log = await BoardLog.PlacementsAsync(db, entityType, ct);
         var drift = BoardConsistency.Check(board.Config.Sequence, cards.Values.Select(c => new StoredCard(c.Id, c.Stage, c.Position)).ToList(), log);
         var repairs = new List<Repair>();
 
@@ -54,7 +53,7 @@ public sealed class RepairBoard(BoardTransaction transaction)
         }
         foreach (var misplaced in drift.Where(d => d.Kind is DriftKind.StageDrift or DriftKind.PositionDrift && !targets.ContainsKey(d.CardId!.Value)))
         {
-            var latest = log.Where(e => e.CardId == misplaced.CardId && e.EventType == BoardConsistency.MoveEvent).MaxBy(e => e.Sequence)!;
+            var latest = BoardConsistency.Placements(log).Where(e => e.CardId == misplaced.CardId).MaxBy(e => e.Sequence)!;
             targets[misplaced.CardId!.Value] = (latest.ToStage, latest.ToPosition, misplaced.Kind);
         }
         foreach (var (cardId, target) in targets)

@@ -99,19 +99,19 @@ public sealed class UndoMove(BoardTransaction transaction, IDbContextFactory<Kan
             return new MoveResult(decision);
         }
 
-        // Exactly where it was, unless another card has taken that very key since: then right after it.
-        var taken = await db.Cards.AnyAsync(c => c.EntityType == entityType && c.Stage == toStage && c.Position == toPosition && c.Id != target.EntityId, ct);
-        if (taken)
+        // Exactly where it was, unless another card has taken that very key since: then right after it
+        // (which may rebalance that spot, like any move, rather than grow a key past the bound).
+        var moveId = Guid.CreateVersion7(board.Now);
+        var others = board.Snapshot.CardsIn(toStage).Where(c => c.Id != target.EntityId).ToList();
+        if (toPosition.Length > KanbanBlazor.Core.Ordering.OrderingKey.MaxLength || others.Any(c => c.Position == toPosition))
         {
-            var next = await db.Cards.Where(c => c.EntityType == entityType && c.Stage == toStage && string.Compare(c.Position, toPosition) > 0)
-                .OrderBy(c => c.Position).Select(c => c.Position).FirstOrDefaultAsync(ct);
-            toPosition = KanbanBlazor.Core.Ordering.OrderingKey.Between(toPosition, next);
+            var index = others.Count(c => string.CompareOrdinal(c.Position, toPosition) <= 0);
+            toPosition = MoveCard.Place(board, entityType, toStage, others, index, moveId);
         }
 
         var (fromStage, fromPosition) = MoveCard.Relocate(board, card!, toStage, toPosition);
         target.UndoneAt = board.Now;
         target.UndoneBy = board.Actor.UserId;
-        var moveId = Guid.CreateVersion7(board.Now);
         board.Append(
             new CardMoved(moveId, card!.Id, fromStage, toStage, toPosition, card.Version) { UndoOf = target.Id },
             new CardMove

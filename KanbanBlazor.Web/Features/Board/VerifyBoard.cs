@@ -24,8 +24,7 @@ public sealed class VerifyBoard(IDbContextFactory<KanbanDbContext> factory)
         if (sequence is null) return null;
         var cards = await db.Cards.AsNoTracking().Where(c => c.EntityType == entityType)
             .Select(c => new StoredCard(c.Id, c.Stage, c.Position, c.Version)).ToListAsync(ct);
-        var log = await db.Moves.AsNoTracking().Where(m => m.EntityType == entityType)
-            .Select(m => new LoggedEvent(m.Sequence, m.EventType, m.EntityId, m.ToStage, m.ToPosition)).ToListAsync(ct);
+        var log = await BoardLog.PlacementsAsync(db, entityType, ct);
         var replay = await BoardSnapshots.ReplayLatestAsync(db, entityType, ct);
         await tx.CommitAsync(ct);
         var drift = BoardConsistency.Check(sequence.Value, cards, log).ToList();
