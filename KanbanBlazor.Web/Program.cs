@@ -98,10 +98,11 @@ builder.Services.AddScoped<SignInGuard>();
 builder.Services.AddSingleton<TenantResolver>();
 builder.Services.AddScoped<TenantContext>();
 builder.Services.AddSingleton<BoardHub>();
+builder.Services.AddSingleton<SharedBoards>();
 builder.Services.AddSingleton<LoadBoard>();
 builder.Services.AddSingleton(services => new BoardTransaction(
     KanbanContexts.ForBoardWriter(database.App), services.GetRequiredService<BoardHub>(), services.GetRequiredService<TimeProvider>(),
-    services.GetRequiredService<SnapshotScheduler>()));
+    services.GetRequiredService<SnapshotScheduler>(), services.GetRequiredService<SharedBoards>()));
 builder.Services.AddSingleton<MoveCard>();
 builder.Services.AddSingleton<UndoMove>();
 builder.Services.AddSingleton<CardHistory>();

@@ -9,6 +9,8 @@ namespace KanbanBlazor.Core.Boards;
 public sealed class BoardState
 {
     private readonly SortedDictionary<long, BoardEvent> early = [];
+    // Moves shown before they are saved (MoveLocally), until confirmed (Confirmed) or taken back (Restore).
+    private int localMoves;
 
     public BoardState(BoardSnapshot snapshot) => Current = snapshot;
 
@@ -34,8 +36,15 @@ public sealed class BoardState
     /// Applies the event numbered <paramref name="sequence"/>, or holds it while an earlier one is
     /// missing. Returns false while one is missing; events this copy already has are ignored.
     /// </summary>
-    public bool TryApply(long sequence, BoardEvent change)
+    /// <param name="after">the board right after this event, when the sender knows it: taken as it is (one
+    /// object shared by every viewer) when it follows on from this copy and this viewer shows no move of its own</param>
+    public bool TryApply(long sequence, BoardEvent change, BoardSnapshot? after = null)
     {
+        if (after is not null && after.Sequence == sequence && sequence == Current.Sequence + 1 && early.Count == 0 && localMoves == 0)
+        {
+            Current = after;
+            return true;
+        }
         if (sequence > Current.Sequence) early[sequence] = change;
         while (early.Remove(Current.Sequence + 1, out var next))
             Current = BoardProjection.Apply(Current, Current.Sequence + 1, next);
@@ -53,13 +62,18 @@ public sealed class BoardState
         var card = Find(cardId);
         if (card is null || !Current.Stages.Any(s => s.Key == toStage)) return null;
         Current = Current.WithAt(card, toStage, toIndex);
+        localMoves++;
         return card;
     }
+
+    /// <summary>A move shown by <see cref="MoveLocally"/> was saved (its events applied) or refused (the board reloaded).</summary>
+    public void Confirmed() => localMoves = Math.Max(0, localMoves - 1);
 
     /// <summary>Puts a card back as it was before a local move that was not saved (by its stored
     /// position), unless a confirmed change has moved it since.</summary>
     public void Restore(BoardCard original)
     {
+        localMoves = Math.Max(0, localMoves - 1);
         var current = Find(original.Id);
         if (current is null || current.Version != original.Version) return;
         Current = Current.With(original);

@@ -137,4 +137,42 @@ public sealed class BoardStateTests
         if (before is not null) Assert.True(string.CompareOrdinal(before, key) < 0);
         if (after is not null) Assert.True(string.CompareOrdinal(key, after) < 0);
     }
+
+    [Fact]
+    public void The_board_a_change_brings_is_taken_as_it_is_when_it_follows_on_and_no_own_move_is_showing()
+    {
+        var a = Card("A", "new", "F");
+        var board = new BoardState("lead", 7, Stages, [a, Card("W", "won", "V")]);
+        var moved = Moved(a, "won", "k");
+        var after = BoardProjection.Apply(board.Current, 8, moved);
+
+        Assert.True(board.TryApply(8, moved, after));
+        Assert.Same(after, board.Current);
+
+        // One that does not follow on (a gap) is held, not taken.
+        var skipped = BoardProjection.Apply(after, 10, Moved(a with { Stage = "won", Version = 2 }, "new", "F"));
+        Assert.False(board.TryApply(10, Moved(a with { Stage = "won", Version = 2 }, "new", "F"), skipped));
+        Assert.Same(after, board.Current);
+    }
+
+    [Fact]
+    public void While_an_own_move_is_showing_a_change_is_applied_to_this_copy_so_the_move_stays_visible()
+    {
+        var a = Card("A", "new", "F");
+        var b = Card("B", "new", "k");
+        var board = new BoardState("lead", 7, Stages, [a, b]);
+        board.MoveLocally(a.Id, "won", 0);
+        var elsewhere = Moved(b, "won", "V");
+        var after = BoardProjection.Apply(new BoardState("lead", 7, Stages, [a, b]).Current, 8, elsewhere);
+
+        Assert.True(board.TryApply(8, elsewhere, after));
+        Assert.NotSame(after, board.Current);
+        Assert.Equal(["A", "B"], board.CardsIn("won").Select(c => c.Title));
+
+        board.Confirmed();
+        var next = Moved(b with { Stage = "won", Position = "V", Version = 2 }, "new", "F");
+        var afterNext = BoardProjection.Apply(board.Current, 9, next);
+        Assert.True(board.TryApply(9, next, afterNext));
+        Assert.Same(afterNext, board.Current);
+    }
 }

@@ -5,7 +5,12 @@ using KanbanBlazor.Web.Tenancy;
 namespace KanbanBlazor.Web.Features.Board;
 
 /// <summary>A committed board event, numbered by the board's sequence, and the view it came from.</summary>
-public sealed record BoardChange(Guid TenantId, string EntityType, long Sequence, BoardEvent Event, Guid OriginId);
+public sealed record BoardChange(Guid TenantId, string EntityType, long Sequence, BoardEvent Event, Guid OriginId)
+{
+    /// <summary>The board right after this change, as the writer holds it (one object shared by every viewer
+    /// that takes it: <see cref="BoardState.TryApply"/>); null when not known (a change relayed from elsewhere).</summary>
+    public BoardSnapshot? Board { get; init; }
+}
 
 /// <summary>One open view of a board: told of every change but its own, and of its user's access
 /// changing (their membership now, or null when they have none: nothing more reaches them).</summary>

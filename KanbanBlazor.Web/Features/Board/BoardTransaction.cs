@@ -24,7 +24,8 @@ namespace KanbanBlazor.Web.Features.Board;
 /// nothing is acknowledged before it is durable. A write alone is run at once; a batch that fails is
 /// run again one write at a time, so one write's error is only its own.
 /// </summary>
-public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory, BoardHub hub, TimeProvider clock, SnapshotScheduler? snapshots = null)
+public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory, BoardHub hub, TimeProvider clock, SnapshotScheduler? snapshots = null,
+    SharedBoards? shared = null)
 {
     /// <summary>At most this many writes share one transaction.</summary>
     public const int MaxBatch = 32;
@@ -96,13 +97,11 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         // The writer's copy of the board is current when nobody else (another instance) wrote since it
         // was taken: same sequence, read under the lock. Otherwise it is read again, once.
         if (config is not null && known?.Sequence != config.Sequence)
-        {
-            var cards = await db.Cards.AsNoTracking().Where(c => c.EntityType == entityType).ToListAsync(CancellationToken.None);
-            known = BoardSnapshot.Create(entityType, config.Sequence, stages.Select(LoadBoard.ToBoardStage),
-                cards.Select(c => LoadBoard.ToBoardCard(c, new Dictionary<Guid, string>())));
-        }
+            known = shared?.At(tenantId, entityType, config.Sequence)
+                ?? await LoadBoard.ReadAsync(db, entityType, config.Sequence, stages, CancellationToken.None);
 
         var done = new List<(PendingWrite Write, object? Result, IReadOnlyList<SequencedEvent> Events, bool NotMember, bool NoBoard)>();
+        var boards = new List<BoardSnapshot>();
         foreach (var write in batch)
         {
             if (!roles.TryGetValue(write.Actor.UserId, out var role) || !TenantRoles.TryParse(role, out var currentRole))
@@ -142,7 +141,12 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
                 }
             }
             config.UpdatedAt = board.Now;
-            known = BoardProjection.Replay(known!, events);
+            // The board after each event, shared with every viewer that hears it.
+            for (var i = 0; i < events.Count; i++)
+            {
+                known = BoardProjection.Apply(known!, events[i].Sequence, events[i].Event);
+                boards.Add(known);
+            }
             // Flushed, not committed: the next write of the batch sees the new stages.
             if (board.Appended.Any(a => a.Event is BoardConfigured))
             {
@@ -160,7 +164,12 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         (queue.Known, queue.KnownStages) = (known, stages);
 
         var published = done.SelectMany(d => d.Events.Select(e => (d.Write, Event: e))).ToList();
-        foreach (var (write, committed) in published) hub.Publish(new BoardChange(tenantId, entityType, committed.Sequence, committed.Event, write.OriginId));
+        if (known is not null && published.Count > 0) shared?.Offer(tenantId, known);
+        for (var i = 0; i < published.Count; i++)
+        {
+            var (write, committed) = published[i];
+            hub.Publish(new BoardChange(tenantId, entityType, committed.Sequence, committed.Event, write.OriginId) { Board = boards[i] });
+        }
         if (published.Count > 0) snapshots?.Committed(tenantId, entityType, published[0].Event.Sequence, published[^1].Event.Sequence);
         foreach (var (write, result, events, notMember, noBoard) in done) write.Complete(result, events, notMember, noBoard);
     }

@@ -294,7 +294,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
                 : await LoadBoard.ExecuteAsync(tenant!, EntityType, disposal.Token);
             notFound = board is null;
             // Changes heard while reading may or may not be in what was read; the sequence decides.
-            foreach (var change in heardWhileLoading.OrderBy(c => c.Sequence)) board?.TryApply(change.Sequence, change.Event);
+            foreach (var change in heardWhileLoading.OrderBy(c => c.Sequence)) board?.TryApply(change.Sequence, change.Event, change.Board);
             heardWhileLoading.Clear();
         }
         finally
@@ -406,7 +406,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
         }
         dragging = null;
         ApplyHeldChanges();
-        if (!board.TryApply(change.Sequence, change.Event)) ReloadUnlessGapCloses();
+        if (!board.TryApply(change.Sequence, change.Event, change.Board)) ReloadUnlessGapCloses();
         StateHasChanged();
     });
 
@@ -461,7 +461,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
     {
         if (board is null || heardWhileDragging.Count == 0) return;
         var gap = false;
-        foreach (var held in heardWhileDragging.OrderBy(c => c.Sequence)) gap = !board.TryApply(held.Sequence, held.Event);
+        foreach (var held in heardWhileDragging.OrderBy(c => c.Sequence)) gap = !board.TryApply(held.Sequence, held.Event, held.Board);
         heardWhileDragging.Clear();
         if (gap) ReloadUnlessGapCloses();
     }
@@ -538,6 +538,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
             return;
         }
         ApplyOwn(result);
+        if (original is not null) board?.Confirmed();
         await RefreshUndoAsync();
         if (result.Moved is { } moved)
         {
