@@ -91,7 +91,14 @@ public static class DatabaseStartup
             await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({SeedLockKey})", gate))
                 await take.ExecuteNonQueryAsync(ct);
             await using var scope = app.Services.CreateAsyncScope();
-            await DemoSeeder.Create(owner, scope.ServiceProvider).SeedAsync(ct);
+            var seeder = DemoSeeder.Create(owner, scope.ServiceProvider);
+            await seeder.SeedAsync(ct);
+            // Demo:Scale:{slug}:Cards (and :Stage): demo tenants with large boards, for trying the board at scale.
+            foreach (var large in app.Configuration.GetSection("Demo:Scale").GetChildren())
+            {
+                if (large.GetValue<int?>("Cards") is not { } cards || cards <= 0) continue;
+                await seeder.SeedScaleTenantAsync(large.Key.ToLowerInvariant(), cards, large["Stage"], ct);
+            }
         }
     }
 }

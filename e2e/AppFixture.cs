@@ -25,6 +25,9 @@ public sealed class AppFixture : IAsyncLifetime
     private ProcessStartInfo start = null!;
 
     public string BaseUrl { get; private set; } = "";
+
+    /// <summary>The cards generated into the "New" stage of the bigco tenant, on top of its demo cards.</summary>
+    public const int BigStageCards = 10_000;
     /// <summary>The app's database as the superuser, for arranging what the app itself would not do.</summary>
     public string DatabaseConnectionString { get; private set; } = "";
     /// <summary>The app reaches PostgreSQL through this relay, so that a test can cut it off.</summary>
@@ -63,6 +66,9 @@ public sealed class AppFixture : IAsyncLifetime
         start.Environment["ConnectionStrings__KanbanOwner"] = $"{server};Database={database};Username=kanban_owner;Pooling=false";
         start.Environment["Database__BootstrapConnectionString"] = $"{server};Database=postgres;Username=postgres;Pooling=false";
         start.Environment["Database__SeedDemoData"] = "true";
+        // A tenant whose "New" stage holds 10,000 more cards (BoardAtScaleTests); nobody else uses it.
+        start.Environment["Demo__Scale__bigco__Cards"] = BigStageCards.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Demo__Scale__bigco__Stage"] = "new";
         start.Environment["RateLimits__SignInPerMinute"] = "1000"; // every test user signs in from 127.0.0.1; the limit has its own test
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         // Catching up and reloading boards are told at Information: the reconnect tests read them.

@@ -67,4 +67,35 @@ public static class BoardDriver
         if (beforeRelease is not null) await beforeRelease();
         await page.Mouse.UpAsync();
     }
+
+    /// <summary>Drags <paramref name="card"/> to just below <paramref name="target"/> (a card of any stage).</summary>
+    public static async Task DragBelowAsync(this IPage page, ILocator card, ILocator target)
+    {
+        await card.ScrollIntoViewIfNeededAsync();
+        var from = await card.BoundingBoxAsync() ?? throw new InvalidOperationException("The card is not visible.");
+        var x = from.X + from.Width / 2;
+        var y = from.Y + Math.Min(20, from.Height / 2);
+        await page.Mouse.MoveAsync(x, y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(x + 8, y + 8, new() { Steps = 4 });
+        var to = await target.BoundingBoxAsync() ?? throw new InvalidOperationException("The target card is not visible.");
+        await page.Mouse.MoveAsync(to.X + to.Width / 2, to.Y + to.Height * 0.5f, new() { Steps = 20 });
+        // The placeholder entering the list pushes the target about: like a person watching it, aim at the
+        // target's lower part until the placeholder shows right below it.
+        var targetId = await target.GetAttributeAsync("data-id");
+        for (var aim = 0; aim < 8; aim++)
+        {
+            var below = await page.EvaluateAsync<bool>("""
+                id => {
+                    let node = document.querySelector('.sortable-ghost')?.previousElementSibling;
+                    while (node && !node.classList.contains('kb-sortable__item')) node = node.previousElementSibling;
+                    return node?.dataset.id === id;
+                }
+                """, targetId);
+            if (below) break;
+            to = await target.BoundingBoxAsync() ?? throw new InvalidOperationException("The target card is not visible.");
+            await page.Mouse.MoveAsync(to.X + to.Width / 2, to.Y + to.Height * (aim % 2 == 0 ? 0.85f : 0.6f), new() { Steps = 4 });
+        }
+        await page.Mouse.UpAsync();
+    }
 }

@@ -93,6 +93,24 @@ public sealed class DemoSeeder(
         await CreateConsultantAsync(ct);
     }
 
+    /// <summary>
+    /// A demo tenant with a large lead board (Demo:Scale in README.md), made once: the usual four
+    /// users and lead board, plus <paramref name="cards"/> generated cards in <paramref name="stage"/>
+    /// (or spread over the stages), each with a history (<see cref="BoardGenerator"/>).
+    /// </summary>
+    public async Task SeedScaleTenantAsync(string slug, int cards, string? stage, CancellationToken ct)
+    {
+        await using (var accounts = await accountsFactory.CreateDbContextAsync(ct))
+        {
+            if (await accounts.Tenants.AnyAsync(t => t.Slug == slug, ct)) return;
+        }
+        var tenantId = await CreateTenantAsync(slug, $"{char.ToUpperInvariant(slug[0])}{slug[1..]} (large board)", ct);
+        await SeedLeadBoardAsync(tenantId, new Random(slug.Length * 7919 + cards), ct);
+        var started = clock.GetTimestamp();
+        await new BoardGenerator(kanbanFactory, clock).AddCardsAsync(tenantId, EntityTypes.Lead, stage, cards, seed: cards, ct);
+        logger.LogInformation("Seeded demo tenant {Tenant} with {Cards} more cards in {Stage} in {Elapsed}", slug, cards, stage ?? "every stage", clock.GetElapsedTime(started));
+    }
+
     /// <summary>A user who belongs to both tenants (Manager in acme, Sales rep in globex), to show switching.</summary>
     private async Task CreateConsultantAsync(CancellationToken ct)
     {

@@ -51,6 +51,11 @@ public sealed partial class LiveBoard : IAsyncDisposable
     private IJSObjectReference? keys;
     private DotNetObjectReference<LiveBoard>? self;
     private DateTimeOffset now;
+    private BoardView? view;
+    private System.Collections.Immutable.ImmutableArray<BoardStage> viewStages;
+    private TenantRole? viewRole;
+    // Each stage's column, to bring a card moved by keyboard into view.
+    private readonly Dictionary<string, BoardColumn> columns = [];
 
     /// <summary>The card a drag began with, as the user saw it then.</summary>
     private sealed record PickedUp(Guid CardId, int Version, string Stage, DateTimeOffset At);
@@ -59,6 +64,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
     /// <summary>A past moment to show the board as it was then (read-only); null: the live board.</summary>
     [Parameter] public DateTimeOffset? AsOf { get; set; }
     [CascadingParameter] private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState>? Authentication { get; set; }
+    [CascadingParameter] private KanbanBlazor.Web.Components.UiPreferences? Preferences { get; set; }
 
     [Inject] private TenantContext Tenants { get; set; } = null!;
     [Inject] private TenantResolver Resolver { get; set; } = null!;
@@ -96,9 +102,12 @@ public sealed partial class LiveBoard : IAsyncDisposable
             return;
         }
         canMove = AsOf is null && BoardPermissions.CanMoveSomeCards(tenant.Role);
-        timeZone = await BrowserTimeZoneAsync();
+        // From the page request's cookie, so that the board loads at once; the browser is asked once the
+        // board is showing (the cookie may be missing, or stale after travelling), and has the last word.
+        timeZone = Preferences?.TimeZone ?? TimeZoneInfo.Utc;
         if (AsOf is not null)
         {
+            timeZone = await BrowserTimeZoneAsync() ?? timeZone;
             // A past moment: rebuilt from snapshots and the log, read-only, and nothing live to hear.
             await ReloadOrRecoverAsync();
             return;
@@ -114,6 +123,8 @@ public sealed partial class LiveBoard : IAsyncDisposable
         }));
         await ReloadOrRecoverAsync();
         await RefreshUndoAsync();
+        StateHasChanged();
+        if (await BrowserTimeZoneAsync() is { } browserZone && browserZone.Id != timeZone.Id) timeZone = browserZone;
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -269,17 +280,18 @@ public sealed partial class LiveBoard : IAsyncDisposable
         if (!inSequence) ReloadUnlessGapCloses();
     }
 
-    private async Task<TimeZoneInfo> BrowserTimeZoneAsync()
+    /// <returns>the browser's time zone, or null when it cannot say (or names one this server does not know)</returns>
+    private async Task<TimeZoneInfo?> BrowserTimeZoneAsync()
     {
         try
         {
             await using var browser = await JS.InvokeAsync<IJSObjectReference>("import", disposal.Token, "./js/browser.js");
             var id = await browser.InvokeAsync<string>("timeZone", disposal.Token);
-            return TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
+            return TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null;
         }
         catch (JSException)
         {
-            return TimeZoneInfo.Utc;
+            return null;
         }
     }
 
@@ -495,7 +507,30 @@ public sealed partial class LiveBoard : IAsyncDisposable
             return Task.CompletedTask;
         }
         var expected = picked?.CardId == cardId ? (picked.Version, picked.Stage) : (card.Version, card.Stage);
-        return MoveAsync(card, drop.ToListId, drop.NewIndex, expected.Version, expected.Stage, "board");
+        return MoveAsync(card, drop.ToListId, DropIndex(drop, cardId), expected.Version, expected.Stage, "board");
+    }
+
+    /// <summary>Where a drop put the card among the target stage's other cards: below the card it landed
+    /// under, or above the one it landed over (a stage may be rendered only in part), else at its index.</summary>
+    private int DropIndex(SortableDrop drop, Guid cardId)
+    {
+        var others = board!.CardsIn(drop.ToListId);
+        // The neighbour's index among the stage's cards other than the dropped one.
+        int IndexOf(string? id)
+        {
+            if (!Guid.TryParse(id, out var neighbour)) return -1;
+            var index = 0;
+            foreach (var other in others)
+            {
+                if (other.Id == cardId) continue;
+                if (other.Id == neighbour) return index;
+                index++;
+            }
+            return -1;
+        }
+        if (IndexOf(drop.AfterId) is >= 0 and var after) return after + 1;
+        if (IndexOf(drop.BeforeId) is >= 0 and var before) return before;
+        return drop.NewIndex;
     }
 
     private Task OnMoveToAsync(Guid cardId, string stageKey)
@@ -517,6 +552,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
             ? board.CardsIn(toStage).Where(c => c.Id != card.Id).ElementAtOrDefault(toIndex - 1)?.Id
             : null;
         var original = board.MoveLocally(card.Id, toStage, toIndex);
+        if (source == "keyboard" && columns.GetValueOrDefault(toStage) is { } column) column.Reveal(toIndex);
         StateHasChanged();
 
         // Not cancelled when the page goes away: a card the user dropped is saved even if they
@@ -634,8 +670,20 @@ public sealed partial class LiveBoard : IAsyncDisposable
 
     private string? Hint(BoardCard card, bool movable) => movable ? Text["Card.MoveHint"] : LockedReason(card) ?? (canMove ? null : Text["Card.ViewOnlyHint"]);
 
-    private IReadOnlyList<(string Key, string Name)> MoveTargets(BoardCard card) =>
-        board is null || !CanMove(card) ? [] : board.Stages.Where(s => s.Key != card.Stage).Select(s => (s.Key, StageName(s))).ToList();
+    /// <summary>How this viewer sees the board now: the same object until something in it changes.</summary>
+    private BoardView View()
+    {
+        var stages = board!.Current.Stages;
+        if (view is { } current && current.Now == now && current.TimeZone == timeZone && current.CanMove == canMove
+            && viewStages == stages && viewRole == tenant?.Role)
+            return current;
+        (viewStages, viewRole) = (stages, tenant?.Role);
+        return view = new BoardView(now, timeZone, canMove, stages.Select(s => (s.Key, StageName(s))).ToList(),
+            CanMove, LockedReason, Hint, OnMoveToAsync, ShowHistoryAsync,
+            EventCallback.Factory.Create<SortableDrop>(this, OnCardDroppedAsync),
+            EventCallback.Factory.Create<SortableKeyMove>(this, OnCardKeyMoveAsync),
+            OnDragStartedAsync, OnDragCancelledAsync);
+    }
 
     private string StageName(BoardStage stage) => Text.StageName(EntityType, stage);
 

@@ -1,8 +1,9 @@
 namespace KanbanBlazor.Web.Features.Board;
 
-/// <summary>What SortableJS reports: the item dropped, the lists it left and joined, and its index
-/// in the joined list (counted without the item itself).</summary>
-public sealed record SortableDrop(string ItemId, string FromListId, string ToListId, int NewIndex);
+/// <summary>What SortableJS reports: the item dropped, the lists it left and joined, its index in the
+/// joined list (counted without the item itself), and the items it landed between (null at an end, or
+/// when the neighbour is not rendered): these say where it goes even in a list rendered in part.</summary>
+public sealed record SortableDrop(string ItemId, string FromListId, string ToListId, int NewIndex, string? AfterId = null, string? BeforeId = null);
 
 /// <summary>A keyboard move asked for on an item of a list: "left", "right", "up" or "down".</summary>
 public sealed record SortableKeyMove(string ItemId, string ListId, string Direction);

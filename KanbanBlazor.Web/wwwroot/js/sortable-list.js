@@ -2,7 +2,13 @@
 // Blazor owns the DOM: after a drop the dragged element goes back where it was and .NET re-renders
 // the lists from its state, so the two never disagree. While a drag is under way .NET holds back
 // live re-renders (DragStarted ... Dropped / DragCancelled), so SortableJS never loses its element.
+// A long list is rendered in part (a window of items between two spacers): as it scrolls, the list
+// tells .NET which item is first in view, and a drop reports the items it landed between.
+const itemSelector = ':scope > .kb-sortable__item';
+
 export function attach(element, dotnet, options) {
+    let dragging = false;
+    let origin = null;
     const sortable = window.Sortable.create(element, {
         group: options.group,
         animation: 150,
@@ -18,19 +24,75 @@ export function attach(element, dotnet, options) {
         delayOnTouchOnly: true,
         touchStartThreshold: 6,
         onStart(evt) {
+            dragging = true;
+            origin = { parent: evt.from, next: evt.item.nextSibling };
             dotnet.invokeMethodAsync('DragStarted', evt.item.dataset.id);
         },
         onEnd(evt) {
+            dragging = false;
             const from = evt.from, to = evt.to, item = evt.item;
             if (from === to && evt.oldIndex === evt.newIndex) {
                 dotnet.invokeMethodAsync('DragCancelled', item.dataset.id);
+                schedule();
                 return;
             }
+            const after = neighbour(item, 'previousElementSibling');
+            const before = neighbour(item, 'nextElementSibling');
+            const newIndex = (Number(to.dataset.start) || 0) + (evt.newDraggableIndex ?? evt.newIndex);
             item.remove();
-            from.insertBefore(item, from.children[evt.oldIndex] ?? null);
-            dotnet.invokeMethodAsync('Dropped', item.dataset.id, from.dataset.listId, to.dataset.listId, evt.newIndex);
+            const next = origin?.next;
+            from.insertBefore(item, next && next.parentNode === from ? next : null);
+            origin = null;
+            dotnet.invokeMethodAsync('Dropped', item.dataset.id, from.dataset.listId, to.dataset.listId, newIndex,
+                after?.dataset.id ?? null, before?.dataset.id ?? null);
+            schedule();
         },
     });
+
+    // Which item is first in view, and how far apart items are, when the view nears an edge of the
+    // rendered window or items turn out taller or shorter than the spacers assume (not during a drag:
+    // the window stays put under SortableJS). Worked out from what is rendered: in a spacer, by the
+    // spacer's own height per item; among the items, by the items themselves.
+    let scheduled = false;
+    const report = () => {
+        const items = element.querySelectorAll(itemSelector);
+        const count = Number(element.dataset.count) || 0;
+        if (items.length === 0 || count <= items.length && Number(element.dataset.start) === 0) return;
+        const first = items[0], last = items[items.length - 1];
+        const gap = items.length > 1 ? items[1].offsetTop - first.offsetTop - first.offsetHeight : 8;
+        const measured = (last.offsetTop + last.offsetHeight - first.offsetTop + gap) / items.length;
+        const spaced = Number(element.dataset.itemHeight) || measured;
+        const start = Number(element.dataset.start) || 0;
+        const end = start + items.length;
+        const scroll = element.scrollTop;
+        const itemsBottom = last.offsetTop + last.offsetHeight;
+        let top;
+        if (scroll < first.offsetTop) top = Math.floor(scroll / spaced);
+        else if (scroll >= itemsBottom) top = end + Math.floor((scroll - itemsBottom) / spaced);
+        else {
+            top = start;
+            for (const item of items) { if (item.offsetTop + item.offsetHeight > scroll) break; top++; }
+        }
+        top = Math.min(Math.max(0, top), Math.max(0, count - 1));
+        const shown = Math.ceil(element.clientHeight / measured);
+        const nearTop = start > 0 && top < start + 4;
+        const nearEnd = end < count && top + shown > end - 4;
+        // The spacers keep their height per item unless the cards turn out far taller or shorter: a
+        // height that followed every window would move the window under a view that stands still.
+        const resize = Math.abs(spaced - measured) > spaced * 0.25;
+        if (nearTop || nearEnd || resize) dotnet.invokeMethodAsync('ShowFrom', top, resize ? measured : spaced);
+    };
+    const schedule = () => {
+        if (dragging || scheduled) return;
+        scheduled = true;
+        requestAnimationFrame(() => { scheduled = false; if (!dragging) report(); });
+    };
+    element.addEventListener('scroll', schedule, { passive: true });
+    // After each render of the list (the window moved, cards changed): look again.
+    const rendered = new MutationObserver(schedule);
+    rendered.observe(element, { childList: true });
+    schedule();
+
     // Keyboard moves (Alt+Arrow keys on a focused card): the same report as a drop, worked out in
     // .NET from the board; afterwards focus follows the card to wherever it was rendered.
     const keys = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
@@ -52,7 +114,16 @@ export function attach(element, dotnet, options) {
     return {
         destroy() {
             element.removeEventListener('keydown', onKeyDown);
+            element.removeEventListener('scroll', schedule);
+            rendered.disconnect();
             sortable.destroy();
         },
     };
+}
+
+// The item beside this one in the list (skipping spacers), or null at an end of the rendered window.
+function neighbour(item, direction) {
+    let node = item[direction];
+    while (node && !node.classList.contains('kb-sortable__item')) node = node[direction];
+    return node;
 }

@@ -1,0 +1,24 @@
+using KanbanBlazor.Core.Boards;
+
+namespace KanbanBlazor.Web.Features.Board;
+
+/// <summary>
+/// How one viewer sees a board, the same for every stage: the time and time zone cards are shown in,
+/// whether and which cards they may move, the stages "Move to…" offers (in their language), and what
+/// their gestures do. Made again only when one of these changes, so that a stage can tell by reference
+/// that nothing about its viewer changed (<see cref="BoardColumn"/>).
+/// </summary>
+public sealed record BoardView(
+    DateTimeOffset Now,
+    TimeZoneInfo TimeZone,
+    bool CanMove,
+    IReadOnlyList<(string Key, string Name)> Stages,
+    Func<BoardCard, bool> CanMoveCard,
+    Func<BoardCard, string?> LockedReason,
+    Func<BoardCard, bool, string?> Hint,
+    Func<Guid, string, Task> OnMoveTo,
+    Func<BoardCard, Task> OnHistory,
+    Microsoft.AspNetCore.Components.EventCallback<SortableDrop> OnDrop,
+    Microsoft.AspNetCore.Components.EventCallback<SortableKeyMove> OnKeyMove,
+    Func<string, Task> OnDragStart,
+    Func<string, Task> OnDragCancel);
