@@ -173,6 +173,18 @@ app.UseSwaggerUI(o =>
     o.SwaggerEndpoint("/api/v1/openapi.json", "KanbanBlazor API v1");
 });
 app.MapHealthChecks("/healthz", HealthReport.Options);
+// For the scale benchmarks only (off unless Diagnostics:Memory=true): the managed heap after a full
+// collection, and the board views open, so that memory per viewer can be measured from outside.
+if (app.Configuration.GetValue("Diagnostics:Memory", false))
+{
+    app.MapGet("/diagnostics/memory", (BoardHub hub) =>
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return Results.Ok(new { heapBytes = GC.GetTotalMemory(forceFullCollection: true), boardViews = hub.TotalSubscribers });
+    });
+}
 app.MapAccountEndpoints();
 app.MapApiTokens();
 app.MapBoardApi();

@@ -70,6 +70,9 @@ public sealed class AppFixture : IAsyncLifetime
         start.Environment["Demo__Scale__bigco__Cards"] = BigStageCards.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Demo__Scale__bigco__Stage"] = "new";
         start.Environment["RateLimits__SignInPerMinute"] = "1000"; // every test user signs in from 127.0.0.1; the limit has its own test
+        // The scale benchmarks move cards through the API as fast as it answers, and weigh the server's heap.
+        start.Environment["RateLimits__ApiPerMinute"] = "1000000";
+        start.Environment["Diagnostics__Memory"] = "true";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         // Catching up and reloading boards are told at Information: the reconnect tests read them.
         start.Environment["Logging__LogLevel__KanbanBlazor.Web.Features.Board.LiveBoard"] = "Information";
@@ -247,6 +250,14 @@ public sealed class AppFixture : IAsyncLifetime
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The cookies of <paramref name="email"/>'s signed-in session, as a Cookie header (for clients that are not a browser).</summary>
+    public async Task<string> CookieHeaderAsync(string email)
+    {
+        using var state = System.Text.Json.JsonDocument.Parse(await SignedInStateAsync(email));
+        return string.Join("; ", state.RootElement.GetProperty("cookies").EnumerateArray()
+            .Select(c => $"{c.GetProperty("name").GetString()}={c.GetProperty("value").GetString()}"));
     }
 
     private async Task<string> SignedInStateAsync(string email)

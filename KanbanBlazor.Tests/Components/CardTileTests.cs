@@ -17,7 +17,7 @@ public sealed class CardTileTests : ComponentTest
             .Add(c => c.TimeZone, zone ?? TimeZoneInfo.Utc)
             .Add(c => c.Movable, movable)
             .Add(c => c.LockedReason, lockedReason)
-            .Add(c => c.MoveTargets, targets ?? []));
+            .Add(c => c.CanMoveTo, targets is { Count: > 0 }));
 
     private static BoardCard Card(DateTimeOffset? nextActionAt = null, string title = "Northwind Traders: CRM rollout", string? details = "Call to confirm budget") =>
         new(Guid.NewGuid(), title, "Northwind Traders", 21500m, "USD", Guid.NewGuid(), "Riley Acme", "new", "V", 1, nextActionAt, details);
@@ -72,32 +72,57 @@ public sealed class CardTileTests : ComponentTest
     public void A_card_the_viewer_may_move_offers_a_move_to_menu_and_one_they_may_not_shows_a_lock()
     {
         var movable = Render(Card(), movable: true, targets: [("contacted", "Contacted"), ("won", "Won")]);
-        Assert.Equal("Move Northwind Traders: CRM rollout to…", movable.Find(".kb-card__actions button").GetAttribute("aria-label"));
+        Assert.Equal("Move Northwind Traders: CRM rollout to…", movable.Find("button.kb-card__move").GetAttribute("aria-label"));
+        Assert.Equal("menu", movable.Find("button.kb-card__move").GetAttribute("aria-haspopup"));
         Assert.Empty(movable.FindAll(".kb-card__lock"));
         Assert.DoesNotContain("kb-card--locked", movable.Find(".kb-card").ClassName);
 
         var locked = Render(Card(), movable: false, lockedReason: "Only the card's owner, a manager or an admin can move this card.");
-        Assert.Empty(locked.FindAll(".kb-card__actions"));
+        Assert.Empty(locked.FindAll(".kb-card__move"));
         Assert.Single(locked.FindAll(".kb-card__lock"));
         Assert.Contains("kb-card--locked", locked.Find(".kb-card").ClassName);
     }
 
     [Fact]
-    public async Task Choosing_a_stage_in_the_move_to_menu_reports_that_stage()
+    public void The_move_to_button_asks_the_board_for_its_menu()
     {
-        string? chosen = null;
+        var asked = 0;
         var tile = Render<CardTile>(p => p
             .Add(c => c.Card, Card())
             .Add(c => c.Now, Now)
             .Add(c => c.Movable, true)
-            .Add(c => c.MoveTargets, [("contacted", "Contacted"), ("won", "Won")])
-            .Add(c => c.OnMoveTo, (string stage) => chosen = stage));
-        var provider = Render<MudBlazor.MudPopoverProvider>();
+            .Add(c => c.CanMoveTo, true)
+            .Add(c => c.OnOpenMenu, () => asked++));
 
-        tile.Find(".kb-card__actions button").Click();
-        await provider.WaitForAssertionAsync(() => Assert.NotEmpty(provider.FindAll(".mud-menu-item")));
-        provider.FindAll(".mud-menu-item").Single(i => i.TextContent.Contains("Won")).Click();
+        tile.Find("button.kb-card__move").Click();
 
-        await tile.WaitForAssertionAsync(() => Assert.Equal("won", chosen));
+        Assert.Equal(1, asked);
+    }
+
+    [Fact]
+    public async Task Choosing_a_stage_in_the_boards_move_to_menu_reports_the_card_and_that_stage_and_closes_it()
+    {
+        var card = Card();
+        (Guid CardId, string Stage)? chosen = null;
+        var closed = 0;
+        var menu = Render<MoveToMenu>(p => p
+            .Add(m => m.Card, card)
+            .Add(m => m.Targets, [("contacted", "Contacted"), ("won", "Won")])
+            .Add(m => m.OnChoose, ((Guid, string) choice) => chosen = choice)
+            .Add(m => m.OnClose, () => closed++));
+
+        Assert.Equal("Move Northwind Traders: CRM rollout to…", menu.Find("[role=menu]").GetAttribute("aria-label"));
+        Assert.Equal(["Contacted", "Won"], menu.FindAll("[role=menuitem]").Select(i => i.TextContent));
+        menu.FindAll("[role=menuitem]").Single(i => i.TextContent == "Won").Click();
+
+        await menu.WaitForAssertionAsync(() => Assert.Equal((card.Id, "won"), chosen));
+        Assert.Equal(1, closed);
+    }
+
+    [Fact]
+    public void A_closed_menu_renders_nothing()
+    {
+        var menu = Render<MoveToMenu>(p => p.Add(m => m.Card, null).Add(m => m.Targets, [("won", "Won")]));
+        Assert.Empty(menu.FindAll("[role=menu]"));
     }
 }

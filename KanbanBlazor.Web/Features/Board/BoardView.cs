@@ -16,7 +16,7 @@ public sealed record BoardView(
     Func<BoardCard, bool> CanMoveCard,
     Func<BoardCard, string?> LockedReason,
     Func<BoardCard, bool, string?> Hint,
-    Func<Guid, string, Task> OnMoveTo,
+    Func<BoardCard, Task> OnOpenMenu,
     Func<BoardCard, Task> OnHistory,
     Microsoft.AspNetCore.Components.EventCallback<SortableDrop> OnDrop,
     Microsoft.AspNetCore.Components.EventCallback<SortableKeyMove> OnKeyMove,

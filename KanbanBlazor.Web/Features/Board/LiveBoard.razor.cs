@@ -52,6 +52,8 @@ public sealed partial class LiveBoard : IAsyncDisposable
     private DotNetObjectReference<LiveBoard>? self;
     private DateTimeOffset now;
     private BoardView? view;
+    // The card whose "Move to…" menu is open (the board has one menu).
+    private BoardCard? menuCard;
     private System.Collections.Immutable.ImmutableArray<BoardStage> viewStages;
     private TenantRole? viewRole;
     // Each stage's column, to bring a card moved by keyboard into view.
@@ -670,6 +672,16 @@ public sealed partial class LiveBoard : IAsyncDisposable
 
     private string? Hint(BoardCard card, bool movable) => movable ? Text["Card.MoveHint"] : LockedReason(card) ?? (canMove ? null : Text["Card.ViewOnlyHint"]);
 
+    private Task OpenMenuAsync(BoardCard card) => InvokeAsync(() =>
+    {
+        menuCard = board?.Find(card.Id) is { } current && CanMove(current) ? current : null;
+        StateHasChanged();
+    });
+
+    /// <summary>The stages the open "Move to…" menu offers: every other one.</summary>
+    private IReadOnlyList<(string Key, string Name)> MenuTargets =>
+        menuCard is null || board is null ? [] : board.Stages.Where(s => s.Key != menuCard.Stage).Select(s => (s.Key, StageName(s))).ToList();
+
     /// <summary>How this viewer sees the board now: the same object until something in it changes.</summary>
     private BoardView View()
     {
@@ -679,7 +691,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
             return current;
         (viewStages, viewRole) = (stages, tenant?.Role);
         return view = new BoardView(now, timeZone, canMove, stages.Select(s => (s.Key, StageName(s))).ToList(),
-            CanMove, LockedReason, Hint, OnMoveToAsync, ShowHistoryAsync,
+            CanMove, LockedReason, Hint, OpenMenuAsync, ShowHistoryAsync,
             EventCallback.Factory.Create<SortableDrop>(this, OnCardDroppedAsync),
             EventCallback.Factory.Create<SortableKeyMove>(this, OnCardKeyMoveAsync),
             OnDragStartedAsync, OnDragCancelledAsync);

@@ -36,7 +36,7 @@ public sealed class SharedBoards(TimeProvider clock)
         Sweep(now);
     }
 
-    /// <summary>Boards kept now (for /healthz and tests).</summary>
+    /// <summary>Boards kept now.</summary>
     public int Count => boards.Count;
 
     private void Sweep(long now)

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace KanbanBlazor.E2E;
+
+/// <summary>
+/// Benchmark, not a test (run by ./bench.sh): N headless circuits (<see cref="CircuitClient"/>) watch
+/// acme's lead board, for N = 50, 200, 1,000, 2,000 (KANBAN_BENCH_CIRCUITS). For each N it reports the
+/// server's managed heap per circuit, how long one move made through the API takes to reach all N
+/// (p50, p99 over every watcher of every move), and the moves per second four movers sustain while N
+/// watch. The reference, measured in the same run: the same moves and heap with no circuit open, and
+/// the API's own answer time for each move.
+/// </summary>
+[Collection(AppCollection.Name)]
+[Trait("Category", "Benchmark")]
+public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper output)
+{
+    private const int DeliveryMoves = 20;
+    private static readonly TimeSpan Sustain = TimeSpan.FromSeconds(5);
+
+    private sealed record Card(Guid Id, int Version, string Stage);
+
+    [Fact]
+    public async Task Move_delivery_memory_and_throughput_with_many_circuits_on_one_board()
+    {
+        var sizes = (Environment.GetEnvironmentVariable("KANBAN_BENCH_CIRCUITS") ?? "50,200,1000,2000")
+            .Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList();
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(60) };
+        var cookies = await app.CookieHeaderAsync("manager@acme.demo");
+        var token = await TokenAsync(http);
+        // The cards moved, as they are now (each move gives a card a new version).
+        var cards = (await CardsAsync(http, token, "new")).Take(5).ToArray();
+        var report = new StringBuilder();
+        void Say(string line)
+        {
+            output.WriteLine(line);
+            report.AppendLine(line);
+        }
+
+        var baseHeap = await HeapAsync(http);
+        var baseRate = await SustainedMovesAsync(http, token, cards);
+        var (_, baseApi) = await DeliveryAsync(http, token, cards, []);
+        Say(Invariant($"reference, no circuit open: heap {baseHeap / 1048576.0:F1} MB; {baseRate:F0} moves/s sustained by 4 API movers; API answers a move in p50 {Percentile(baseApi, 0.5):F1} ms, p99 {Percentile(baseApi, 0.99):F1} ms"));
+
+        var circuits = new List<CircuitClient>();
+        try
+        {
+            foreach (var size in sizes)
+            {
+                var opening = Stopwatch.StartNew();
+                using (var gate = new SemaphoreSlim(16))
+                {
+                    var opened = await Task.WhenAll(Enumerable.Range(circuits.Count, size - circuits.Count).Select(async _ =>
+                    {
+                        await gate.WaitAsync();
+                        try
+                        {
+                            return await CircuitClient.OpenAsync(http, app.BaseUrl, cookies, "/board/lead", "data-sequence", CancellationToken.None);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }));
+                    circuits.AddRange(opened);
+                }
+                var opened_ = opening.Elapsed;
+                var heap = await HeapAsync(http);
+                var perCircuit = (heap - baseHeap) / (double)circuits.Count;
+                var firstScreen = circuits.Take(20).Average(c => c.LargestBatch);
+
+                var (latencies, api) = await DeliveryAsync(http, token, cards, circuits);
+                var rate = await SustainedMovesAsync(http, token, cards);
+                Say(Invariant($"N={circuits.Count}: opened in {opened_.TotalSeconds:F1} s; heap {perCircuit / 1024:F0} KB per circuit (first screen {firstScreen / 1024:F0} KB); ") +
+                    Invariant($"one move reaches all {circuits.Count}: p50 {Percentile(latencies, 0.5):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms (API answered: p50 {Percentile(api, 0.5):F1} ms); ") +
+                    Invariant($"{rate:F0} moves/s sustained while they watch ({rate / baseRate:F2} of the reference)"));
+                Assert.True(latencies.Count == DeliveryMoves * circuits.Count, "every move reached every circuit");
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(circuits.Select(c => c.DisposeAsync().AsTask()));
+        }
+        var file = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "bench-results", "circuits.txt"));
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllTextAsync(file, report.ToString());
+    }
+
+    /// <summary>Moves the first of <paramref name="cards"/> back and forth <see cref="DeliveryMoves"/> times, one at a time,
+    /// each when every circuit has seen the last: how long each took to reach each circuit, and the API's answer time.</summary>
+    private async Task<(List<double> Latencies, List<double> Api)> DeliveryAsync(HttpClient http, string token, Card[] cards, List<CircuitClient> circuits)
+    {
+        var card = cards[0];
+        var latencies = new List<double>();
+        var api = new List<double>();
+        for (var i = 0; i < DeliveryMoves; i++)
+        {
+            var to = card.Stage == "new" ? "contacted" : "new";
+            var arrivals = circuits.Select(c => c.WatchFor(card.Id.ToString())).ToList();
+            var started = Stopwatch.GetTimestamp();
+            card = await MoveAsync(http, token, card, to);
+            api.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var seen = await Task.WhenAll(arrivals).WaitAsync(TimeSpan.FromSeconds(60));
+            latencies.AddRange(seen.Select(at => Stopwatch.GetElapsedTime(started, at).TotalMilliseconds));
+        }
+        cards[0] = card;
+        return (latencies, api);
+    }
+
+    /// <summary>Four movers, each moving its own card (cards 1 to 4) back and forth as fast as the API answers.</summary>
+    private async Task<double> SustainedMovesAsync(HttpClient http, string token, Card[] cards)
+    {
+        var moves = 0;
+        var until = Stopwatch.GetTimestamp() + (long)(Sustain.TotalSeconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(1, 4).Select(async mover =>
+        {
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                cards[mover] = await MoveAsync(http, token, cards[mover], cards[mover].Stage == "new" ? "contacted" : "new");
+                Interlocked.Increment(ref moves);
+            }
+        }));
+        return moves / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private async Task<Card> MoveAsync(HttpClient http, string token, Card card, string to)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, app.BaseUrl + "/api/v1/kanban/move")
+        {
+            // A body of known length goes out with the headers in one write (a chunked one waited on a delayed ACK: +40 ms).
+            Content = new StringContent(JsonSerializer.Serialize(new { entityType = "lead", entityId = card.Id, toStageId = to, toIndex = 0, expectedVersion = card.Version }),
+                Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Authorization", "Bearer " + token);
+        request.Headers.Add("X-Tenant-Id", "acme");
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Move refused ({(int)response.StatusCode}): {body}");
+        using var json = JsonDocument.Parse(body);
+        return card with { Version = json.RootElement.GetProperty("move").GetProperty("version").GetInt32(), Stage = to };
+    }
+
+    private async Task<string> TokenAsync(HttpClient http)
+    {
+        using var response = await http.PostAsJsonAsync(app.BaseUrl + "/api/v1/auth/token", new { email = "admin@acme.demo", password = AppFixture.Password, tenant = "acme" });
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("accessToken").GetString()!;
+    }
+
+    private async Task<List<Card>> CardsAsync(HttpClient http, string token, string stage)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, app.BaseUrl + "/api/v1/kanban/board/lead");
+        request.Headers.Add("Authorization", "Bearer " + token);
+        request.Headers.Add("X-Tenant-Id", "acme");
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("id").GetString() == stage)
+            .GetProperty("items").GetProperty("items").EnumerateArray()
+            .Select(c => new Card(c.GetProperty("id").GetGuid(), c.GetProperty("version").GetInt32(), stage)).ToList();
+    }
+
+    private async Task<long> HeapAsync(HttpClient http)
+    {
+        using var json = JsonDocument.Parse(await http.GetStringAsync(app.BaseUrl + "/diagnostics/memory"));
+        return json.RootElement.GetProperty("heapBytes").GetInt64();
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
