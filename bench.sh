@@ -2,10 +2,14 @@
 # Benchmarks that print their figures (they are left out of ./test.sh):
 #  - move throughput: pgbench -N -c 8 as the reference, then 8 movers on one board and on 8 boards
 #    through the board transaction, with the ratios to pgbench;
-#  - move-to-other-browser latency: drags in one Chromium, seen in another (KANBAN_BENCH_MOVES, default 40).
+#  - move-to-other-browser latency: drags in one Chromium, seen in another (KANBAN_BENCH_MOVES, default 40);
+#  - many viewers on one board: N headless circuits (KANBAN_BENCH_CIRCUITS, default 50,200,1000,2000):
+#    heap per circuit, one move's delivery to all N, moves/s while they watch, against no circuit open;
+#  - board load in Chromium: 200 cards (reference), 10,000 in one stage, 100,000 in a tenant
+#    (KANBAN_BENCH_HUGE, default 100000): navigation to draggable, first screen, heap per viewer.
 # Starts its own PostgreSQL (with fsync on) and app, like test.sh.
 set -euo pipefail
 cd "$(dirname "$0")"
-PG_FSYNC=on KANBAN_TEST_FILTER="Category=Benchmark" ./test.sh
+KANBAN_BENCH_HUGE=${KANBAN_BENCH_HUGE:-100000} PG_FSYNC=on KANBAN_TEST_FILTER="Category=Benchmark" ./test.sh
 echo
-cat KanbanBlazor.Tests/bench-results/move-throughput.txt e2e/bench-results/live-latency.txt
+cat KanbanBlazor.Tests/bench-results/move-throughput.txt e2e/bench-results/live-latency.txt e2e/bench-results/circuits.txt e2e/bench-results/board-load.txt

@@ -28,6 +28,10 @@ public sealed class AppFixture : IAsyncLifetime
 
     /// <summary>The cards generated into the "New" stage of the bigco tenant, on top of its demo cards.</summary>
     public const int BigStageCards = 10_000;
+
+    /// <summary>Cards generated over every stage of the hugeco tenant, for the board-load benchmark only
+    /// (KANBAN_BENCH_HUGE, set by ./bench.sh; 0: no such tenant).</summary>
+    public static readonly int HugeTenantCards = int.TryParse(Environment.GetEnvironmentVariable("KANBAN_BENCH_HUGE"), out var huge) ? huge : 0;
     /// <summary>The app's database as the superuser, for arranging what the app itself would not do.</summary>
     public string DatabaseConnectionString { get; private set; } = "";
     /// <summary>The app reaches PostgreSQL through this relay, so that a test can cut it off.</summary>
@@ -69,6 +73,7 @@ public sealed class AppFixture : IAsyncLifetime
         // A tenant whose "New" stage holds 10,000 more cards (BoardAtScaleTests); nobody else uses it.
         start.Environment["Demo__Scale__bigco__Cards"] = BigStageCards.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Demo__Scale__bigco__Stage"] = "new";
+        if (HugeTenantCards > 0) start.Environment["Demo__Scale__hugeco__Cards"] = HugeTenantCards.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["RateLimits__SignInPerMinute"] = "1000"; // every test user signs in from 127.0.0.1; the limit has its own test
         // The scale benchmarks move cards through the API as fast as it answers, and weigh the server's heap.
         start.Environment["RateLimits__ApiPerMinute"] = "1000000";
@@ -109,6 +114,16 @@ public sealed class AppFixture : IAsyncLifetime
         await page.WaitForFunctionAsync(@"() => document.querySelector('.kb-sortable__item--movable') === null
             || [...document.querySelectorAll('.kb-sortable')].every(list => list.dataset.sortable === 'ready')");
         return page;
+    }
+
+    /// <summary>A new browser context signed in as <paramref name="email"/>, with a blank page (the caller navigates).</summary>
+    public async Task<IPage> NewSignedInPageAsync(string email)
+    {
+        var context = await NewContextAsync(new()
+        {
+            BaseURL = BaseUrl, StorageState = await SignedInStateAsync(email), ViewportSize = new() { Width = 1900, Height = 1000 }, TimezoneId = "Europe/Berlin",
+        });
+        return await context.NewPageAsync();
     }
 
     /// <summary>Forgets the saved sign-in of <paramref name="email"/>: after a sign-out it is dead
