@@ -61,4 +61,32 @@ public sealed class BoardHubTests
     {
         lock (heard) return heard.Count;
     }
+
+    [Fact]
+    public async Task Changes_that_wait_for_a_busy_viewer_are_handed_over_together_in_order()
+    {
+        var hub = new BoardHub(NullLogger<BoardHub>.Instance);
+        var busy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstHeard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deliveries = new List<long[]>();
+        var allHeard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var viewer = hub.Subscribe(Tenant, EntityTypes.Lead, new BoardViewer(Guid.NewGuid(), Guid.Empty, _ => throw new InvalidOperationException("one at a time"))
+        {
+            OnChanges = async changes =>
+            {
+                lock (deliveries) deliveries.Add(changes.Select(c => c.Sequence).ToArray());
+                firstHeard.TrySetResult();
+                await busy.Task; // rendering the first change
+                if (changes[^1].Sequence == 6) allHeard.TrySetResult();
+            },
+        });
+
+        hub.Publish(Change(1));
+        await firstHeard.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        for (var sequence = 2; sequence <= 6; sequence++) hub.Publish(Change(sequence));
+        busy.SetResult();
+        await allHeard.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        lock (deliveries) Assert.Equal([[1L], [2L, 3L, 4L, 5L, 6L]], deliveries);
+    }
 }

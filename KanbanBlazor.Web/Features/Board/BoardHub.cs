@@ -14,7 +14,12 @@ public sealed record BoardChange(Guid TenantId, string EntityType, long Sequence
 
 /// <summary>One open view of a board: told of every change but its own, and of its user's access
 /// changing (their membership now, or null when they have none: nothing more reaches them).</summary>
-public sealed record BoardViewer(Guid ViewerId, Guid UserId, Func<BoardChange, Task> OnChange, Func<CurrentTenant?, Task>? OnAccessChanged = null);
+public sealed record BoardViewer(Guid ViewerId, Guid UserId, Func<BoardChange, Task> OnChange, Func<CurrentTenant?, Task>? OnAccessChanged = null)
+{
+    /// <summary>When set, the changes waiting for this viewer are handed over together, in order (a
+    /// commit's events, or a burst of commits): a circuit renders once for them all, not once each.</summary>
+    public Func<IReadOnlyList<BoardChange>, Task>? OnChanges { get; init; }
+}
 
 /// <summary>
 /// The server-side circuit hub: a singleton room per tenant and board. Use cases publish after they
@@ -75,18 +80,28 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
         }
     }
 
+    /// <summary>At most this many waiting changes are handed to a viewer at once.</summary>
+    public const int MaxDelivery = 64;
+
     private async Task DeliverAsync(Subscription target)
     {
-        await foreach (var change in target.Queue.Reader.ReadAllAsync())
+        var reader = target.Queue.Reader;
+        // A viewer that takes changes one at a time takes them off its queue one at a time too.
+        var most = target.Viewer.OnChanges is null ? 1 : MaxDelivery;
+        var waiting = new List<BoardChange>(most);
+        while (await reader.WaitToReadAsync())
         {
+            waiting.Clear();
+            while (waiting.Count < most && reader.TryRead(out var change)) waiting.Add(change);
             try
             {
-                await target.Viewer.OnChange(change);
+                if (target.Viewer.OnChanges is { } together) await together(waiting.ToArray());
+                else foreach (var change in waiting) await target.Viewer.OnChange(change);
             }
             catch (Exception ex)
             {
                 // A broken circuit must not stop hearing later changes, nor anyone else.
-                logger.LogWarning(ex, "Delivering board change {Sequence} to {Subscriber} failed", change.Sequence, target.Viewer.ViewerId);
+                logger.LogWarning(ex, "Delivering board changes {First}..{Last} to {Subscriber} failed", waiting[0].Sequence, waiting[^1].Sequence, target.Viewer.ViewerId);
             }
         }
     }

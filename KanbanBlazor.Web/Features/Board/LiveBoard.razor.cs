@@ -116,7 +116,8 @@ public sealed partial class LiveBoard : IAsyncDisposable
         }
         // Subscribe before loading: a change committed in between has a sequence the loaded board
         // already includes (ignored) or the next one (applied), never a silent loss.
-        subscription = Hub.Subscribe(tenant.TenantId, EntityType, new BoardViewer(viewerId, tenant.UserId, OnBoardChangeAsync, OnAccessChangedAsync));
+        subscription = Hub.Subscribe(tenant.TenantId, EntityType,
+            new BoardViewer(viewerId, tenant.UserId, change => OnBoardChangesAsync([change]), OnAccessChangedAsync) { OnChanges = OnBoardChangesAsync });
         // Back from a lost connection: whatever was committed meanwhile is read from the log by sequence.
         reconnections = Connection.OnReconnected(() => InvokeAsync(async () =>
         {
@@ -403,24 +404,28 @@ public sealed partial class LiveBoard : IAsyncDisposable
         });
     }
 
-    private Task OnBoardChangeAsync(BoardChange change) => InvokeAsync(() =>
+    /// <summary>Changes heard from the hub, in order (one commit's events, or a burst): applied together,
+    /// then one render for them all.</summary>
+    private Task OnBoardChangesAsync(IReadOnlyList<BoardChange> changes) => InvokeAsync(() =>
     {
         if (accessLost is not null) return;
-        Notice(change.Event);
+        foreach (var change in changes) Notice(change.Event);
         if (loading || board is null)
         {
-            heardWhileLoading.Add(change);
+            heardWhileLoading.AddRange(changes);
             return;
         }
         if (dragging is not null && Clock.GetUtcNow() - dragging.At < LongestDrag)
         {
             // SortableJS owns the dragged element until the drop; re-rendering now would pull it away.
-            heardWhileDragging.Add(change);
+            heardWhileDragging.AddRange(changes);
             return;
         }
         dragging = null;
         ApplyHeldChanges();
-        if (!board.TryApply(change.Sequence, change.Event, change.Board)) ReloadUnlessGapCloses();
+        var inSequence = true;
+        foreach (var change in changes) inSequence = board.TryApply(change.Sequence, change.Event, change.Board);
+        if (!inSequence) ReloadUnlessGapCloses();
         StateHasChanged();
     });
 

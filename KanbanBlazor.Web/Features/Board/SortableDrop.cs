@@ -7,3 +7,6 @@ public sealed record SortableDrop(string ItemId, string FromListId, string ToLis
 
 /// <summary>A keyboard move asked for on an item of a list: "left", "right", "up" or "down".</summary>
 public sealed record SortableKeyMove(string ItemId, string ListId, string Direction);
+
+/// <summary>A button of an item was pressed: "move" (its "Move to…") or "history".</summary>
+public sealed record SortableItemAction(string ItemId, string Action);

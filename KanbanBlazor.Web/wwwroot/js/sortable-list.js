@@ -9,7 +9,8 @@ const itemSelector = ':scope > .kb-sortable__item';
 export function attach(element, dotnet, options) {
     let dragging = false;
     let origin = null;
-    const sortable = window.Sortable.create(element, {
+    // A viewer's list (nothing to drag) gets no SortableJS: only its window and its cards' buttons.
+    const sortable = options.sortable === false ? null : window.Sortable.create(element, {
         group: options.group,
         animation: 150,
         draggable: '.kb-sortable__item',
@@ -110,13 +111,23 @@ export function attach(element, dotnet, options) {
         }
     };
     element.addEventListener('keydown', onKeyDown);
-    element.dataset.sortable = 'ready';
+    // Cards are plain markup: their buttons ("Move to…", history) are heard here, by the list.
+    const onClick = (evt) => {
+        const button = evt.target.closest?.('.kb-card__move, .kb-card__history');
+        const item = button?.closest('.kb-sortable__item');
+        if (!item || !element.contains(item)) return;
+        evt.preventDefault();
+        dotnet.invokeMethodAsync('ItemAction', item.dataset.id, button.classList.contains('kb-card__move') ? 'move' : 'history');
+    };
+    element.addEventListener('click', onClick);
+    element.dataset.sortable = sortable ? 'ready' : 'view-only';
     return {
         destroy() {
             element.removeEventListener('keydown', onKeyDown);
+            element.removeEventListener('click', onClick);
             element.removeEventListener('scroll', schedule);
             rendered.disconnect();
-            sortable.destroy();
+            sortable?.destroy();
         },
     };
 }

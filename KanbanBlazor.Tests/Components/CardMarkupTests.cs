@@ -1,23 +1,22 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using KanbanBlazor.Core.Boards;
 using KanbanBlazor.Web.Features.Board;
 using Xunit;
 
 namespace KanbanBlazor.Tests.Components;
 
-public sealed class CardTileTests : ComponentTest
+public sealed class CardMarkupTests : ComponentTest
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
 
-    private IRenderedComponent<CardTile> Render(BoardCard card, TimeZoneInfo? zone = null, bool movable = false,
-        string? lockedReason = null, IReadOnlyList<(string, string)>? targets = null) =>
-        Render<CardTile>(p => p
-            .Add(c => c.Card, card)
-            .Add(c => c.Now, Now)
-            .Add(c => c.TimeZone, zone ?? TimeZoneInfo.Utc)
-            .Add(c => c.Movable, movable)
-            .Add(c => c.LockedReason, lockedReason)
-            .Add(c => c.CanMoveTo, targets is { Count: > 0 }));
+    /// <summary>The card's shared markup (<see cref="CardMarkup"/>), rendered as a board renders it.</summary>
+    private IRenderedComponent<Microsoft.AspNetCore.Components.IComponent> Render(BoardCard card, TimeZoneInfo? zone = null, bool movable = false,
+        bool locked = false, bool canMoveTo = false)
+    {
+        var html = CardMarkup.For(card, Now, zone ?? TimeZoneInfo.Utc, new CardLook(movable, locked, canMoveTo, History: true), Services.GetRequiredService<BoardText>());
+        return Render(builder => builder.AddMarkupContent(0, html));
+    }
 
     private static BoardCard Card(DateTimeOffset? nextActionAt = null, string title = "Northwind Traders: CRM rollout", string? details = "Call to confirm budget") =>
         new(Guid.NewGuid(), title, "Northwind Traders", 21500m, "USD", Guid.NewGuid(), "Riley Acme", "new", "V", 1, nextActionAt, details);
@@ -71,32 +70,32 @@ public sealed class CardTileTests : ComponentTest
     [Fact]
     public void A_card_the_viewer_may_move_offers_a_move_to_menu_and_one_they_may_not_shows_a_lock()
     {
-        var movable = Render(Card(), movable: true, targets: [("contacted", "Contacted"), ("won", "Won")]);
+        var movable = Render(Card(), movable: true, canMoveTo: true);
         Assert.Equal("Move Northwind Traders: CRM rollout to…", movable.Find("button.kb-card__move").GetAttribute("aria-label"));
         Assert.Equal("menu", movable.Find("button.kb-card__move").GetAttribute("aria-haspopup"));
+        Assert.Equal("History of Northwind Traders: CRM rollout", movable.Find("button.kb-card__history").GetAttribute("aria-label"));
         Assert.Empty(movable.FindAll(".kb-card__lock"));
         Assert.DoesNotContain("kb-card--locked", movable.Find(".kb-card").ClassName);
 
-        var locked = Render(Card(), movable: false, lockedReason: "Only the card's owner, a manager or an admin can move this card.");
+        var locked = Render(Card(), movable: false, locked: true, canMoveTo: true);
         Assert.Empty(locked.FindAll(".kb-card__move"));
         Assert.Single(locked.FindAll(".kb-card__lock"));
         Assert.Contains("kb-card--locked", locked.Find(".kb-card").ClassName);
     }
 
     [Fact]
-    public void The_move_to_button_asks_the_board_for_its_menu()
+    public void One_card_shown_the_same_way_to_many_viewers_is_made_once_and_a_changed_card_anew()
     {
-        var asked = 0;
-        var tile = Render<CardTile>(p => p
-            .Add(c => c.Card, Card())
-            .Add(c => c.Now, Now)
-            .Add(c => c.Movable, true)
-            .Add(c => c.CanMoveTo, true)
-            .Add(c => c.OnOpenMenu, () => asked++));
-
-        tile.Find("button.kb-card__move").Click();
-
-        Assert.Equal(1, asked);
+        var card = Card(Now.AddDays(1));
+        var text = Services.GetRequiredService<BoardText>();
+        var look = new CardLook(true, false, true, true);
+        var first = CardMarkup.For(card, Now, TimeZoneInfo.Utc, look, text);
+        Assert.Same(first, CardMarkup.For(card, Now.AddMinutes(5), TimeZoneInfo.Utc, look, text));
+        Assert.NotSame(first, CardMarkup.For(card with { Title = "Renamed" }, Now, TimeZoneInfo.Utc, look, text));
+        Assert.Contains("Renamed", CardMarkup.For(card with { Title = "Renamed" }, Now, TimeZoneInfo.Utc, look, text));
+        // Another time zone, or the next action now overdue, is another rendering.
+        Assert.NotEqual(first, CardMarkup.For(card, Now, TimeZoneInfo.FindSystemTimeZoneById("America/New_York"), look, text));
+        Assert.Contains("kb-card__next--overdue", CardMarkup.For(card, Now.AddDays(2), TimeZoneInfo.Utc, look, text));
     }
 
     [Fact]

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Encodings.Web;
+using KanbanBlazor.Core.Boards;
+
+namespace KanbanBlazor.Web.Features.Board;
+
+/// <summary>How a viewer may act on a card, as its tile shows it.</summary>
+/// <param name="Movable">the viewer may move it</param>
+/// <param name="Locked">the viewer may move other cards but not this one (a lock shows)</param>
+/// <param name="CanMoveTo">there is another stage ("Move to…" shows)</param>
+/// <param name="History">the card's history can be opened</param>
+public readonly record struct CardLook(bool Movable, bool Locked, bool CanMoveTo, bool History);
+
+/// <summary>
+/// One card as the board shows it, as HTML: made once per card, language, time zone and look, and
+/// shared by every circuit that shows that card (cards are immutable, so a card object's markup never
+/// changes; it is let go with the card). A board of hundreds of cards costs each viewer a string
+/// reference per rendered card rather than a component with its own render tree. Every text is
+/// HTML-encoded. The card's buttons carry no handler of their own: the list hears their clicks
+/// (js/sortable-list.js) and says which card's button it was.
+/// </summary>
+public static class CardMarkup
+{
+    private static readonly ConditionalWeakTable<BoardCard, ConcurrentDictionary<(string Culture, string Zone, bool Overdue, CardLook Look), string>> Made = [];
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
+
+    public static string For(BoardCard card, DateTimeOffset now, TimeZoneInfo zone, CardLook look, BoardText text)
+    {
+        var overdue = card.NextActionAt is { } due && due < now;
+        var key = (CultureInfo.CurrentUICulture.Name + "|" + CultureInfo.CurrentCulture.Name, zone.Id, overdue, look);
+        return Made.GetValue(card, _ => new()).GetOrAdd(key, _ => Build(card, zone, overdue, look, text));
+    }
+
+    private static string Build(BoardCard card, TimeZoneInfo zone, bool overdue, CardLook look, BoardText text)
+    {
+        var html = new StringBuilder(512);
+        html.Append("<div class=\"mud-paper mud-elevation-1 kb-card").Append(look.Movable ? "" : " kb-card--locked")
+            .Append("\" data-card-id=\"").Append(card.Id).Append("\"><div class=\"kb-card__top\"><h3 class=\"kb-card__title\">")
+            .Append(Encoder.Encode(card.Title)).Append("</h3>");
+        if (look.History)
+            Button(html, "kb-card__history", text["Card.History", card.Title], "history", popup: false);
+        if (look.Movable && look.CanMoveTo)
+            Button(html, "kb-card__move", text["Card.MoveTo", card.Title], "more", popup: true);
+        else if (look.Locked)
+            html.Append("<svg class=\"kb-card__lock\" aria-hidden=\"true\" focusable=\"false\"><use href=\"#kb-icon-lock\"></use></svg>");
+        html.Append("</div><div class=\"kb-card__meta\"><span class=\"kb-card__value\">").Append(Encoder.Encode(Money.Format(card.Value, card.Currency))).Append("</span>");
+        if (card.OwnerName is not null)
+            html.Append("<span class=\"kb-card__owner\" title=\"").Append(Encoder.Encode(text["Card.Owner"])).Append("\">").Append(Encoder.Encode(card.OwnerName)).Append("</span>");
+        html.Append("</div>");
+        if (card.NextActionAt is { } due)
+        {
+            var label = (overdue ? text["Card.Overdue"] : text["Card.Next"]) + " " + card.NextActionDetails;
+            html.Append("<div class=\"kb-card__next").Append(overdue ? " kb-card__next--overdue" : "").Append("\" title=\"").Append(Encoder.Encode(text["Card.NextAction"]))
+                .Append("\"><span>").Append(Encoder.Encode(label)).Append("</span><time datetime=\"").Append(due.ToString("O", CultureInfo.InvariantCulture)).Append("\">")
+                .Append(Encoder.Encode(TimeZoneInfo.ConvertTime(due, zone).ToString(text["Card.DueFormat"], CultureInfo.CurrentCulture))).Append("</time></div>");
+        }
+        return html.Append("</div>").ToString();
+    }
+
+    private static void Button(StringBuilder html, string kind, string label, string icon, bool popup) =>
+        html.Append("<button type=\"button\" class=\"kb-icon-button kb-card__actions ").Append(kind).Append('"')
+            .Append(popup ? " aria-haspopup=\"menu\"" : "").Append(" aria-label=\"").Append(Encoder.Encode(label))
+            .Append("\"><svg aria-hidden=\"true\" focusable=\"false\"><use href=\"#kb-icon-").Append(icon).Append("\"></use></svg></button>");
+}
