@@ -52,6 +52,8 @@ public sealed partial class LiveBoard : IAsyncDisposable
     private DotNetObjectReference<LiveBoard>? self;
     private DateTimeOffset now;
     private BoardView? view;
+    // The board's buttons' callbacks, made once (BoardActions renders only when what they show changes).
+    private EventCallback undoButton, redoButton, asOfButton;
     // The card whose "Move to…" menu is open (the board has one menu).
     private BoardCard? menuCard;
     private System.Collections.Immutable.ImmutableArray<BoardStage> viewStages;
@@ -90,6 +92,9 @@ public sealed partial class LiveBoard : IAsyncDisposable
 
     protected override async Task OnInitializedAsync()
     {
+        undoButton = EventCallback.Factory.Create(this, () => UndoOrRedoAsync(UndoKind.Undo));
+        redoButton = EventCallback.Factory.Create(this, () => UndoOrRedoAsync(UndoKind.Redo));
+        asOfButton = EventCallback.Factory.Create(this, PickAsOfAsync);
         // Prerendering shows the shell and "Loading"; the board loads, and subscribes, once interactive.
         if (!RendererInfo.IsInteractive) return;
         try
