@@ -54,14 +54,8 @@ public static class BoardDriver
     {
         // The board scrolls sideways when its stages do not all fit: bring both into view.
         await targetStage.ScrollIntoViewIfNeededAsync();
-        await card.ScrollIntoViewIfNeededAsync();
-        var from = await card.BoundingBoxAsync() ?? throw new InvalidOperationException("The card is not visible.");
+        await PickUpAsync(page, card);
         var to = await targetStage.BoundingBoxAsync() ?? throw new InvalidOperationException("The stage is not visible.");
-        var x = from.X + from.Width / 2;
-        var y = from.Y + Math.Min(20, from.Height / 2);
-        await page.Mouse.MoveAsync(x, y);
-        await page.Mouse.DownAsync();
-        await page.Mouse.MoveAsync(x + 8, y + 8, new() { Steps = 4 });
         await page.Mouse.MoveAsync(to.X + to.Width / 2, to.Y + 12, new() { Steps = 20 });
         await page.Mouse.MoveAsync(to.X + to.Width / 2, to.Y + 8, new() { Steps = 3 });
         if (beforeRelease is not null) await beforeRelease();
@@ -71,13 +65,7 @@ public static class BoardDriver
     /// <summary>Drags <paramref name="card"/> to just below <paramref name="target"/> (a card of any stage).</summary>
     public static async Task DragBelowAsync(this IPage page, ILocator card, ILocator target)
     {
-        await card.ScrollIntoViewIfNeededAsync();
-        var from = await card.BoundingBoxAsync() ?? throw new InvalidOperationException("The card is not visible.");
-        var x = from.X + from.Width / 2;
-        var y = from.Y + Math.Min(20, from.Height / 2);
-        await page.Mouse.MoveAsync(x, y);
-        await page.Mouse.DownAsync();
-        await page.Mouse.MoveAsync(x + 8, y + 8, new() { Steps = 4 });
+        await PickUpAsync(page, card);
         var to = await target.BoundingBoxAsync() ?? throw new InvalidOperationException("The target card is not visible.");
         await page.Mouse.MoveAsync(to.X + to.Width / 2, to.Y + to.Height * 0.5f, new() { Steps = 20 });
         // The placeholder entering the list pushes the target about: like a person watching it, aim at the
@@ -97,5 +85,17 @@ public static class BoardDriver
             await page.Mouse.MoveAsync(to.X + to.Width / 2, to.Y + to.Height * (aim % 2 == 0 ? 0.85f : 0.6f), new() { Steps = 4 });
         }
         await page.Mouse.UpAsync();
+    }
+
+    /// <summary>Presses on <paramref name="card"/> and moves a little, so that the drag has begun.</summary>
+    private static async Task PickUpAsync(IPage page, ILocator card)
+    {
+        await card.ScrollIntoViewIfNeededAsync();
+        var from = await card.BoundingBoxAsync() ?? throw new InvalidOperationException("The card is not visible.");
+        var x = from.X + from.Width / 2;
+        var y = from.Y + Math.Min(20, from.Height / 2);
+        await page.Mouse.MoveAsync(x, y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(x + 8, y + 8, new() { Steps = 4 });
     }
 }

@@ -33,7 +33,7 @@ public sealed class BoardLoadBenchmark(AppFixture app, ITestOutputHelper output)
             var largest = new List<long>();
             var total = new List<long>();
             var pages = new List<IPage>();
-            var before = await HeapAsync(http);
+            var before = await BenchResults.HeapAsync(http, app.BaseUrl);
             for (var i = 0; i < Loads; i++)
             {
                 var page = await app.NewSignedInPageAsync(email);
@@ -56,25 +56,18 @@ public sealed class BoardLoadBenchmark(AppFixture app, ITestOutputHelper output)
                 total.Add(Interlocked.Read(ref received));
                 pages.Add(page);
             }
-            var after = await HeapAsync(http);
+            var after = await BenchResults.HeapAsync(http, app.BaseUrl);
             var line = string.Create(CultureInfo.InvariantCulture,
                 $"{name}: navigation to draggable median {Median(times):F0} ms (min {times.Min():F0}, max {times.Max():F0}); first screen {Median(largest) / 1024:F0} KB, {Median(total) / 1024:F0} KB received over the circuit by then; server heap {(after - before) / Loads / 1024.0:F0} KB per open viewer");
             output.WriteLine(line);
             report.AppendLine(line);
             foreach (var page in pages) await page.Context.CloseAsync();
         }
-        var file = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "bench-results", "board-load.txt"));
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        await File.WriteAllTextAsync(file, report.ToString());
+        await BenchResults.WriteAsync("board-load.txt", report.ToString());
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private static double Median(List<long> values) => values.Order().ElementAt(values.Count / 2);
 
-    private async Task<long> HeapAsync(HttpClient http)
-    {
-        using var json = JsonDocument.Parse(await http.GetStringAsync(app.BaseUrl + "/diagnostics/memory"));
-        return json.RootElement.GetProperty("heapBytes").GetInt64();
-    }
 }

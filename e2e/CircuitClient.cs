@@ -91,7 +91,6 @@ public sealed partial class CircuitClient : IAsyncDisposable
             var at = Stopwatch.GetTimestamp();
             Batches++;
             BatchBytes += batch.Length;
-            if (batch.Length > LargestBatch && Environment.GetEnvironmentVariable("KANBAN_DUMP_BATCH") is { Length: > 0 } dump) await File.WriteAllBytesAsync(dump, batch);
             LargestBatch = Math.Max(LargestBatch, batch.Length);
             if (!ready.Task.IsCompleted && batch.AsSpan().IndexOf(readyText) >= 0) ready.TrySetResult();
             TaskCompletionSource<long>? arrived = null;

@@ -42,7 +42,7 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
             report.AppendLine(line);
         }
 
-        var baseHeap = await HeapAsync(http);
+        var baseHeap = await BenchResults.HeapAsync(http, app.BaseUrl);
         var baseRate = await SustainedMovesAsync(http, token, cards);
         var (_, baseApi) = await DeliveryAsync(http, token, cards, []);
         Say(Invariant($"reference, no circuit open: heap {baseHeap / 1048576.0:F1} MB; {baseRate:F0} moves/s sustained by 4 API movers; API answers a move in p50 {Percentile(baseApi, 0.5):F1} ms, p99 {Percentile(baseApi, 0.99):F1} ms"));
@@ -67,9 +67,7 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
         finally
         {
             await Task.WhenAll(circuits.Select(c => c.DisposeAsync().AsTask()));
-            var file = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "bench-results", "circuits.txt"));
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            await File.WriteAllTextAsync(file, report.ToString());
+            await BenchResults.WriteAsync("circuits.txt", report.ToString());
         }
 
         async Task MeasureAsync(int size)
@@ -92,7 +90,7 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
                 circuits.AddRange(opened);
             }
             var openTime = opening.Elapsed;
-            var heap = await HeapAsync(http);
+            var heap = await BenchResults.HeapAsync(http, app.BaseUrl);
             var perCircuit = (heap - baseHeap) / (double)circuits.Count;
             var firstScreen = circuits.Take(20).Average(c => c.LargestBatch);
 
@@ -181,11 +179,6 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
             .Select(c => new Card(c.GetProperty("id").GetGuid(), c.GetProperty("version").GetInt32(), stage)).ToList();
     }
 
-    private async Task<long> HeapAsync(HttpClient http)
-    {
-        using var json = JsonDocument.Parse(await http.GetStringAsync(app.BaseUrl + "/diagnostics/memory"));
-        return json.RootElement.GetProperty("heapBytes").GetInt64();
-    }
 
     private static double Percentile(List<double> values, double p)
     {

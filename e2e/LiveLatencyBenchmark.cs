@@ -40,9 +40,7 @@ public sealed class LiveLatencyBenchmark(AppFixture app, ITestOutputHelper outpu
             $"move-to-other-browser latency over {latencies.Count} drags (loopback, headless Chromium): " +
             $"p50 {Percentile(0.50):F1} ms, p95 {Percentile(0.95):F1} ms, max {latencies[^1]:F1} ms, mean {latencies.Average():F1} ms");
         output.WriteLine(report);
-        var file = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "bench-results", "live-latency.txt"));
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        await File.WriteAllTextAsync(file, report + Environment.NewLine);
+        await BenchResults.WriteAsync("live-latency.txt", report + Environment.NewLine);
         Assert.Equal(moves, latencies.Count);
     }
 }
