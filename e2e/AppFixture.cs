@@ -22,6 +22,9 @@ public sealed class AppFixture : IAsyncLifetime
     private readonly SemaphoreSlim signInGate = new(1, 1);
     private readonly List<IBrowserContext> openContexts = [];
     private Process? app;
+
+    /// <summary>The CPU time the app's process has used so far (user and system), for the benchmarks.</summary>
+    public TimeSpan AppCpuTime => app is { HasExited: false } running ? running.TotalProcessorTime : TimeSpan.Zero;
     private ProcessStartInfo start = null!;
 
     public string BaseUrl { get; private set; } = "";

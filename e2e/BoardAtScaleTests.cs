@@ -16,8 +16,14 @@ public sealed class BoardAtScaleTests(AppFixture app)
 
     private static Task<int> RenderedAsync(ILocator stage) => stage.Cards().CountAsync();
 
-    private static async Task<int> SetSizeAsync(ILocator stage) =>
-        int.Parse(await stage.Cards().First.GetAttributeAsync("aria-setsize") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The size a stage's cards tell assistive technology, once the list's script has numbered them
+    /// (aria-setsize and aria-posinset are set in the browser, from the list's data-count and data-start).</summary>
+    private static async Task<int> SetSizeAsync(ILocator stage)
+    {
+        var first = stage.Cards().First;
+        await Expect(first).ToHaveAttributeAsync("aria-setsize", new System.Text.RegularExpressions.Regex("^[0-9]+$"));
+        return int.Parse(await first.GetAttributeAsync("aria-setsize") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Scrolls the stage to <paramref name="fraction"/> of its height and waits until the window
     /// has followed (a card, not a spacer, sits in the middle of the list, the same one twice running).</summary>

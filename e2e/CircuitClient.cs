@@ -29,6 +29,10 @@ public sealed partial class CircuitClient : IAsyncDisposable
     private TaskCompletionSource<long>? seen;
     private readonly TaskCompletionSource interactive = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private string? circuitId;
+    private HttpClient? http;
+    private string? baseUrl;
+
     private CircuitClient(HubConnection connection) => this.connection = connection;
 
     /// <summary>Render batches received, and their bytes.</summary>
@@ -66,6 +70,7 @@ public sealed partial class CircuitClient : IAsyncDisposable
         var uri = baseUrl + path;
         var circuit = await client.connection.InvokeAsync<string?>("StartCircuit", baseUrl + "/", uri, "[]", "", ct);
         if (circuit is null) throw new InvalidOperationException("The server refused the circuit: " + client.Error);
+        (client.circuitId, client.http, client.baseUrl) = (circuit, http, baseUrl);
         var operations = JsonSerializer.Serialize(new { batchId = 1, operations = markers.Select((marker, i) => new { type = "add", ssrComponentId = i + 1, marker }) });
         await client.connection.SendAsync("UpdateRootComponents", operations, state, ct);
         await client.interactive.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
@@ -118,7 +123,24 @@ public sealed partial class CircuitClient : IAsyncDisposable
         });
     }
 
-    public async ValueTask DisposeAsync() => await connection.DisposeAsync();
+    /// <summary>Closes the circuit as a browser leaving the page does (the disconnect beacon), so that the
+    /// server ends it at once rather than keeping it for a reconnection; then the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (circuitId is not null && http is not null)
+        {
+            try
+            {
+                using var beacon = new FormUrlEncodedContent([new("circuitId", circuitId)]);
+                using var _ = await http.PostAsync(baseUrl + "/_blazor/disconnect", beacon);
+            }
+            catch (HttpRequestException)
+            {
+                // The server is gone already.
+            }
+        }
+        await connection.DisposeAsync();
+    }
 
     [GeneratedRegex(@"<!--Blazor:(\{.*?\})-->", RegexOptions.Singleline)]
     private static partial Regex Markers();

@@ -19,12 +19,12 @@ public sealed class BoardPiecesTests : ComponentTest
             .Add(l => l.Items, [Own, Other])
             .Add(l => l.ListId, "new")
             .Add(l => l.Label, "New cards")
-            .Add(l => l.ItemKey, c => c.Id.ToString())
-            .Add(l => l.ItemLabel, c => c.Title)
-            .Add(l => l.Disabled, disabled)
-            .Add(l => l.CanDrag, canDrag)
-            .Add(l => l.ItemHint, (c, movable) => movable ? "Drag to move" : "Only the owner may move this card")
-            .Add(l => l.ItemTemplate, c => b => b.AddContent(0, c.Title)));
+            .Add(l => l.Describe, c =>
+            {
+                var movable = !disabled && (canDrag?.Invoke(c) ?? true);
+                return new SortableItem(c.Id.ToString(), c.Title, movable ? "Drag to move" : "Only the owner may move this card", movable, c.Title);
+            })
+            .Add(l => l.Disabled, disabled));
 
     [Fact]
     public void A_viewers_list_has_no_drag_handles_and_never_attaches_sortablejs()
@@ -50,6 +50,23 @@ public sealed class BoardPiecesTests : ComponentTest
         Assert.Null(other.GetAttribute("aria-keyshortcuts"));
         Assert.Equal("Drag to move", own.GetAttribute("title"));
         Assert.Contains(JSInterop.Invocations, i => i.Identifier == "import");
+    }
+
+    [Fact]
+    public async Task A_stage_told_of_a_colleagues_move_shows_its_new_cards_and_total_without_its_board_rendering_it()
+    {
+        var stage = new BoardStage("new", "New", StageOutcome.Open, null, null);
+        var view = new BoardView(DateTimeOffset.UtcNow, TimeZoneInfo.Utc, true, [("new", "New"), ("contacted", "Contacted")],
+            _ => true, _ => null, _ => Task.CompletedTask, _ => Task.CompletedTask, default, default, _ => Task.CompletedTask, _ => Task.CompletedTask);
+        var column = Render<BoardColumn>(p => p.Add(c => c.Stage, stage).Add(c => c.Name, "New")
+            .Add(c => c.Cards, [Own]).Add(c => c.TotalValue, 1000m).Add(c => c.View, view));
+        Assert.Single(column.FindAll(".kb-sortable__item"));
+
+        await column.InvokeAsync(() => column.Instance.Show([Other, Own], 3000m));
+
+        Assert.Equal([Other.Id.ToString(), Own.Id.ToString()], column.FindAll(".kb-sortable__item").Select(i => i.GetAttribute("data-id")));
+        Assert.Equal("$3,000", column.Find(".kb-column__value").TextContent);
+        Assert.Equal("2", column.Find(".kb-column__count").TextContent.Trim());
     }
 
     [Fact]

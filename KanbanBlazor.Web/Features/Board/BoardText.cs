@@ -11,14 +11,19 @@ public sealed class BoardText(IStringLocalizer<Strings> l)
 {
     public string BoardName(string entityType) => l[$"Board.{entityType}"];
 
-    public string StageName(string entityType, BoardStage stage)
-    {
-        var isDefault = EntityTypes.IsKnown(entityType) &&
-            EntityTypes.DefaultStages(entityType).Any(d => d.Key == stage.Key && d.Name == stage.Name);
-        if (!isDefault) return stage.Name;
-        var translated = l[$"Stage.{entityType}.{stage.Key}"];
-        return translated.ResourceNotFound ? stage.Name : translated.Value;
-    }
+    public string StageName(string entityType, BoardStage stage) =>
+        stageNames.GetOrAdd((CultureInfo.CurrentUICulture.Name, entityType, stage.Key, stage.Name), static (k, text) =>
+        {
+            var isDefault = EntityTypes.IsKnown(k.EntityType) &&
+                EntityTypes.DefaultStages(k.EntityType).Any(d => d.Key == k.Key && d.Name == k.Name);
+            if (!isDefault) return k.Name;
+            var key = $"Stage.{k.EntityType}.{k.Key}";
+            var translated = text[key];
+            return translated == key ? k.Name : translated;
+        }, this);
+
+    // A board names each of its stages at every render; names are worked out once per language.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Language, string EntityType, string Key, string Name), string> stageNames = new();
 
     /// <param name="stageName">the viewer's name for a stage key, or null when the board has no such stage</param>
     public string Refusal(MoveDecision decision, Func<string, string?> stageName, TimeZoneInfo zone) => decision.Refusal switch
@@ -45,7 +50,11 @@ public sealed class BoardText(IStringLocalizer<Strings> l)
         return string.Join(", ", parts);
     }
 
-    public string this[string key] => l[key];
+    // Plain strings are looked up once per language: a resource lookup walks the culture's fallbacks,
+    // and a live board asks for the same few (a card's hint, a stage's name) for every card it renders.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Culture, string Key), string> plain = new();
+
+    public string this[string key] => plain.GetOrAdd((CultureInfo.CurrentUICulture.Name, key), static (k, l) => l[k.Key], l);
 
     public string this[string key, params object[] arguments] => l[key, arguments];
 }

@@ -15,7 +15,6 @@ public sealed record BoardView(
     IReadOnlyList<(string Key, string Name)> Stages,
     Func<BoardCard, bool> CanMoveCard,
     Func<BoardCard, string?> LockedReason,
-    Func<BoardCard, bool, string?> Hint,
     Func<BoardCard, Task> OnOpenMenu,
     Func<BoardCard, Task> OnHistory,
     Microsoft.AspNetCore.Components.EventCallback<SortableDrop> OnDrop,

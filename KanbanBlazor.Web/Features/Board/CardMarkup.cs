@@ -24,14 +24,27 @@ public readonly record struct CardLook(bool Movable, bool Locked, bool CanMoveTo
 /// </summary>
 public static class CardMarkup
 {
-    private static readonly ConditionalWeakTable<BoardCard, ConcurrentDictionary<(string Culture, string Zone, bool Overdue, CardLook Look), string>> Made = [];
+    private static readonly ConditionalWeakTable<BoardCard, ConcurrentDictionary<(string Language, string Culture, string Zone, bool Overdue, CardLook Look), SortableItem>> Made = [];
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
 
-    public static string For(BoardCard card, DateTimeOffset now, TimeZoneInfo zone, CardLook look, BoardText text)
+    /// <summary>The card's HTML.</summary>
+    public static string For(BoardCard card, DateTimeOffset now, TimeZoneInfo zone, CardLook look, BoardText text) => Tile(card, now, zone, look, text).Html;
+
+    /// <summary>The card as a board's list shows it: its HTML, its id, its spoken label and its tooltip.
+    /// A live board asks for every rendered card at every render, so a repeat costs two lookups and
+    /// allocates nothing.</summary>
+    public static SortableItem Tile(BoardCard card, DateTimeOffset now, TimeZoneInfo zone, CardLook look, BoardText text)
     {
         var overdue = card.NextActionAt is { } due && due < now;
-        var key = (CultureInfo.CurrentUICulture.Name + "|" + CultureInfo.CurrentCulture.Name, zone.Id, overdue, look);
-        return Made.GetValue(card, _ => new()).GetOrAdd(key, _ => Build(card, zone, overdue, look, text));
+        var key = (CultureInfo.CurrentUICulture.Name, CultureInfo.CurrentCulture.Name, zone.Id, overdue, look);
+        if (!Made.TryGetValue(card, out var made)) made = Made.GetValue(card, static _ => new());
+        if (made.TryGetValue(key, out var tile)) return tile;
+        return made.GetOrAdd(key, static (key, made) => new SortableItem(
+            made.Card.Id.ToString(),
+            made.Text.CardLabel(made.Card, made.Now, made.Zone),
+            key.Look.Movable ? made.Text["Card.MoveHint"] : key.Look.Locked ? made.Text["Card.LockedOwner"] : made.Text["Card.ViewOnlyHint"],
+            key.Look.Movable,
+            Build(made.Card, made.Zone, key.Overdue, key.Look, made.Text)), (Card: card, Now: now, Zone: zone, Text: text));
     }
 
     private static string Build(BoardCard card, TimeZoneInfo zone, bool overdue, CardLook look, BoardText text)

@@ -60,6 +60,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
     private TenantRole? viewRole;
     // Each stage's column, to bring a card moved by keyboard into view.
     private readonly Dictionary<string, BoardColumn> columns = [];
+    private BoardCount? count;
 
     /// <summary>The card a drag began with, as the user saw it then.</summary>
     private sealed record PickedUp(Guid CardId, int Version, string Stage, DateTimeOffset At);
@@ -414,6 +415,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
     private Task OnBoardChangesAsync(IReadOnlyList<BoardChange> changes) => InvokeAsync(() =>
     {
         if (accessLost is not null) return;
+        var noticed = wipNotice;
         foreach (var change in changes) Notice(change.Event);
         if (loading || board is null)
         {
@@ -427,12 +429,35 @@ public sealed partial class LiveBoard : IAsyncDisposable
             return;
         }
         dragging = null;
+        var before = (board.Current, Held: heardWhileDragging.Count);
         ApplyHeldChanges();
         var inSequence = true;
         foreach (var change in changes) inSequence = board.TryApply(change.Sequence, change.Event, change.Board);
         if (!inSequence) ReloadUnlessGapCloses();
+        if (inSequence && before.Held == 0 && ReferenceEquals(noticed, wipNotice) && ShowInColumns(before.Current, board.Current)) return;
         StateHasChanged();
     });
+
+    /// <summary>
+    /// A colleague's cards moved, nothing else: the stages they touched and the count render on their
+    /// own, and the board itself does not (its header, menus, buttons and every other stage stay as they
+    /// are). This is what every open board does for every move, so it is kept small.
+    /// </summary>
+    /// <returns>false when something else changed (stages, the board's own state): the board renders</returns>
+    private bool ShowInColumns(BoardSnapshot before, BoardSnapshot after)
+    {
+        if (before.Stages != after.Stages || count is null) return false;
+        var touched = new List<(BoardColumn Column, BoardStage Stage)>(2);
+        foreach (var stage in after.Stages)
+        {
+            if (ReferenceEquals(before.CardsIn(stage.Key), after.CardsIn(stage.Key)) && before.TotalValueIn(stage.Key) == after.TotalValueIn(stage.Key)) continue;
+            if (!columns.TryGetValue(stage.Key, out var column)) return false;
+            touched.Add((column, stage));
+        }
+        foreach (var (column, stage) in touched) column.Show(after.CardsIn(stage.Key), after.TotalValueIn(stage.Key));
+        count.Show(after.Sequence, after.CardCount);
+        return true;
+    }
 
     /// <summary>The hub's word that this user's membership changed: a new role, or none at all.</summary>
     private Task OnAccessChangedAsync(CurrentTenant? access) => InvokeAsync(async () =>
@@ -680,7 +705,6 @@ public sealed partial class LiveBoard : IAsyncDisposable
 
     private string? LockedReason(BoardCard card) => canMove && !CanMove(card) ? Text["Card.LockedOwner"] : null;
 
-    private string? Hint(BoardCard card, bool movable) => movable ? Text["Card.MoveHint"] : LockedReason(card) ?? (canMove ? null : Text["Card.ViewOnlyHint"]);
 
     private Task OpenMenuAsync(BoardCard card) => InvokeAsync(() =>
     {
@@ -701,7 +725,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
             return current;
         (viewStages, viewRole) = (stages, tenant?.Role);
         return view = new BoardView(now, timeZone, canMove, stages.Select(s => (s.Key, StageName(s))).ToList(),
-            CanMove, LockedReason, Hint, OpenMenuAsync, ShowHistoryAsync,
+            CanMove, LockedReason, OpenMenuAsync, ShowHistoryAsync,
             EventCallback.Factory.Create<SortableDrop>(this, OnCardDroppedAsync),
             EventCallback.Factory.Create<SortableKeyMove>(this, OnCardKeyMoveAsync),
             OnDragStartedAsync, OnDragCancelledAsync);

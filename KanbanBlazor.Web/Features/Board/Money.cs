@@ -17,10 +17,15 @@ public static class Money
     public static string Format(decimal value, string currency, CultureInfo? culture = null)
     {
         culture ??= CultureInfo.CurrentCulture;
-        var format = (NumberFormatInfo)culture.NumberFormat.Clone();
-        format.CurrencySymbol = Symbols.TryGetValue((culture.TwoLetterISOLanguageName, currency.Trim().ToUpperInvariant()), out var symbol)
-            ? symbol
-            : currency.Trim().ToUpperInvariant();
-        return value.ToString("C0", format);
+        return value.ToString("C0", Formats.GetOrAdd((culture.Name, currency), static (key, culture) =>
+        {
+            var format = (NumberFormatInfo)culture.NumberFormat.Clone();
+            var code = key.Currency.Trim().ToUpperInvariant();
+            format.CurrencySymbol = Symbols.TryGetValue((culture.TwoLetterISOLanguageName, code), out var symbol) ? symbol : code;
+            return NumberFormatInfo.ReadOnly(format);
+        }, culture));
     }
+
+    // One format per culture and currency, made once: a board formats a value for every card it shows.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Culture, string Currency), NumberFormatInfo> Formats = new();
 }

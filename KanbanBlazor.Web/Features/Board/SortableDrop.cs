@@ -10,3 +10,9 @@ public sealed record SortableKeyMove(string ItemId, string ListId, string Direct
 
 /// <summary>A button of an item was pressed: "move" (its "Move to…") or "history".</summary>
 public sealed record SortableItemAction(string ItemId, string Action);
+
+/// <summary>One item as a <see cref="SortableList{TItem}"/> shows it: its key (also its data-id), what a
+/// screen reader says for it, its tooltip (how to move it, or why it cannot be), whether it can be
+/// dragged, and its content as HTML (already encoded: made by the caller, never from raw input).
+/// Immutable, so one object can serve every list and circuit that shows the same item.</summary>
+public sealed record SortableItem(string Key, string Label, string? Hint, bool Movable, string Html);

@@ -89,9 +89,22 @@ export function attach(element, dotnet, options) {
         requestAnimationFrame(() => { scheduled = false; if (!dragging) report(); });
     };
     element.addEventListener('scroll', schedule, { passive: true });
-    // After each render of the list (the window moved, cards changed): look again.
-    const rendered = new MutationObserver(schedule);
-    rendered.observe(element, { childList: true });
+    // Each rendered item's place in the whole list, for assistive technology ("5 of 10,030"): the
+    // server renders the window's start and the list's count, the items are numbered here.
+    const number = () => {
+        const start = Number(element.dataset.start) || 0;
+        const count = element.dataset.count ?? '';
+        let place = start;
+        for (const item of element.querySelectorAll(itemSelector)) {
+            place++;
+            if (item.getAttribute('aria-posinset') !== String(place)) item.setAttribute('aria-posinset', place);
+            if (item.getAttribute('aria-setsize') !== count) item.setAttribute('aria-setsize', count);
+        }
+    };
+    // After each render of the list (the window moved, cards changed): number the items, look again.
+    const rendered = new MutationObserver(() => { number(); schedule(); });
+    rendered.observe(element, { childList: true, attributes: true, attributeFilter: ['data-start', 'data-count'] });
+    number();
     schedule();
 
     // Keyboard moves (Alt+Arrow keys on a focused card): the same report as a drop, worked out in
