@@ -16,7 +16,7 @@ namespace KanbanBlazor.Web.Features.Board;
 /// </summary>
 internal static class BoardCommit
 {
-    public static async Task WriteAndCommitAsync(KanbanDbContext db, NpgsqlTransaction transaction)
+    public static async Task WriteAndCommitAsync(KanbanDbContext db, BoardDbTransaction transaction)
     {
         db.ChangeTracker.DetectChanges();
         var rows = db.ChangeTracker.Entries().Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList();
@@ -28,10 +28,11 @@ internal static class BoardCommit
         }
 
         db.StampTenant();
-        await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
+        await using var batch = new NpgsqlBatch(transaction.Connection);
         foreach (var row in rows) batch.BatchCommands.Add(row.State == EntityState.Added ? Insert(row) : Update(row));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         await batch.ExecuteNonQueryAsync(CancellationToken.None);
+        transaction.Committed();
         db.ChangeTracker.AcceptAllChanges();
     }
 

@@ -188,46 +188,72 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
     /// ends with the commit), re-reads the actors' memberships and locks the board's configuration row
     /// (writes to one board commit one at a time, each taking the next sequence numbers). The row is
     /// attached to the context, so the use cases' changes to it are saved with theirs.
+    /// The BEGIN is the batch's first statement, not Npgsql's own: Npgsql sends its BEGIN as a query of its
+    /// own, which PostgreSQL answers apart from the batch, and on this machine a reply in two parts
+    /// stalled the writer about 40 ms at every move (the second part's wake-up came late). One batch
+    /// is one answer.
     /// </summary>
-    private static async Task<(Npgsql.NpgsqlTransaction Transaction, Dictionary<Guid, string> Roles, BoardConfig? Config)> BeginAsync(
+    private static async Task<(BoardDbTransaction Transaction, Dictionary<Guid, string> Roles, BoardConfig? Config)> BeginAsync(
         KanbanDbContext db, Guid tenantId, string entityType, Guid[] actors)
     {
         // Opened here rather than by EF, so the connection interceptor's own round trip is not needed.
         var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
         await connection.OpenAsync(CancellationToken.None);
-        var tx = await connection.BeginTransactionAsync(CancellationToken.None);
-        await db.Database.UseTransactionAsync(tx, CancellationToken.None);
-        await using var batch = new Npgsql.NpgsqlBatch(connection, tx)
+        // EF must not open transactions of its own inside this one (SaveChanges would otherwise begin one).
+        db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
+        var tx = new BoardDbTransaction(connection);
+        try
         {
-            BatchCommands =
+            await using var batch = new Npgsql.NpgsqlBatch(connection)
             {
-                new($"SELECT set_config('{TenantConnectionInterceptor.Setting}', $1, true)") { Parameters = { new() { Value = tenantId.ToString() } } },
-                new("SELECT user_id, role FROM tenant_memberships WHERE user_id = ANY($1)") { Parameters = { new() { Value = actors } } },
-                new("""
-                    SELECT id, version, sequence, allowed_transitions::text, work_started_stage, updated_at
-                    FROM kanban_configs WHERE tenant_id = $1 AND entity_type = $2 FOR UPDATE
-                    """) { Parameters = { new() { Value = tenantId }, new() { Value = entityType } } },
-            },
-        };
-        await using var reader = await batch.ExecuteReaderAsync(CancellationToken.None);
-        await reader.NextResultAsync(CancellationToken.None);
-        var roles = new Dictionary<Guid, string>();
-        while (await reader.ReadAsync(CancellationToken.None)) roles[reader.GetGuid(0)] = reader.GetString(1);
-        await reader.NextResultAsync(CancellationToken.None);
-        BoardConfig? config = null;
-        if (await reader.ReadAsync(CancellationToken.None))
-        {
-            config = new BoardConfig
-            {
-                Id = reader.GetGuid(0), TenantId = tenantId, EntityType = entityType, Version = reader.GetInt32(1), Sequence = reader.GetInt64(2),
-                AllowedTransitions = reader.IsDBNull(3) ? null : reader.GetString(3),
-                WorkStartedStage = reader.IsDBNull(4) ? null : reader.GetString(4),
-                UpdatedAt = reader.GetFieldValue<DateTimeOffset>(5),
+                BatchCommands =
+                {
+                    new("BEGIN ISOLATION LEVEL READ COMMITTED"),
+                    new($"SELECT set_config('{TenantConnectionInterceptor.Setting}', $1, true)") { Parameters = { new() { Value = tenantId.ToString() } } },
+                    new("SELECT user_id, role FROM tenant_memberships WHERE user_id = ANY($1)") { Parameters = { new() { Value = actors } } },
+                    new("""
+                        SELECT id, version, sequence, allowed_transitions::text, work_started_stage, updated_at
+                        FROM kanban_configs WHERE tenant_id = $1 AND entity_type = $2 FOR UPDATE
+                        """) { Parameters = { new() { Value = tenantId }, new() { Value = entityType } } },
+                },
             };
+            await using var reader = await batch.ExecuteReaderAsync(CancellationToken.None);
+            await RowsAsync(reader, "set_config", first: true);
+            await RowsAsync(reader, "user_id");
+            var roles = new Dictionary<Guid, string>();
+            while (await reader.ReadAsync(CancellationToken.None)) roles[reader.GetGuid(0)] = reader.GetString(1);
+            await RowsAsync(reader, "id");
+            BoardConfig? config = null;
+            if (await reader.ReadAsync(CancellationToken.None))
+            {
+                config = new BoardConfig
+                {
+                    Id = reader.GetGuid(0), TenantId = tenantId, EntityType = entityType, Version = reader.GetInt32(1), Sequence = reader.GetInt64(2),
+                    AllowedTransitions = reader.IsDBNull(3) ? null : reader.GetString(3),
+                    WorkStartedStage = reader.IsDBNull(4) ? null : reader.GetString(4),
+                    UpdatedAt = reader.GetFieldValue<DateTimeOffset>(5),
+                };
+            }
+            await reader.DisposeAsync();
+            if (config is not null) db.BoardConfigs.Attach(config);
+            return (tx, roles, config);
         }
-        await reader.DisposeAsync();
-        if (config is not null) db.BoardConfigs.Attach(config);
-        return (tx, roles, config);
+        catch
+        {
+            await tx.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Moves the reader to the next result with rows of <paramref name="column"/> (a statement
+    /// without rows, such as BEGIN, may or may not count as a result of its own).</summary>
+    private static async Task RowsAsync(Npgsql.NpgsqlDataReader reader, string column, bool first = false)
+    {
+        if (!first && !await reader.NextResultAsync(CancellationToken.None)) throw new InvalidOperationException($"The batch has no result for {column}.");
+        while (reader.FieldCount == 0 || reader.GetName(0) != column)
+        {
+            if (!await reader.NextResultAsync(CancellationToken.None)) throw new InvalidOperationException($"The batch has no result for {column}.");
+        }
     }
 
     /// <summary>The writes waiting for one board, and whether its writer is running.</summary>
