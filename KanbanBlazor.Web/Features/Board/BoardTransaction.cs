@@ -249,10 +249,11 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
     /// without rows, such as BEGIN, may or may not count as a result of its own).</summary>
     private static async Task RowsAsync(Npgsql.NpgsqlDataReader reader, string column, bool first = false)
     {
-        if (!first && !await reader.NextResultAsync(CancellationToken.None)) throw new InvalidOperationException($"The batch has no result for {column}.");
-        while (reader.FieldCount == 0 || reader.GetName(0) != column)
+        var moved = first;
+        while (!moved || reader.FieldCount == 0 || reader.GetName(0) != column)
         {
             if (!await reader.NextResultAsync(CancellationToken.None)) throw new InvalidOperationException($"The batch has no result for {column}.");
+            moved = true;
         }
     }
 

@@ -705,7 +705,6 @@ public sealed partial class LiveBoard : IAsyncDisposable
 
     private string? LockedReason(BoardCard card) => canMove && !CanMove(card) ? Text["Card.LockedOwner"] : null;
 
-
     private Task OpenMenuAsync(BoardCard card) => InvokeAsync(() =>
     {
         menuCard = board?.Find(card.Id) is { } current && CanMove(current) ? current : null;
