@@ -37,8 +37,12 @@ public sealed class AppFixture : IAsyncLifetime
     public static readonly int HugeTenantCards = int.TryParse(Environment.GetEnvironmentVariable("KANBAN_BENCH_HUGE"), out var huge) ? huge : 0;
     /// <summary>The app's database as the superuser, for arranging what the app itself would not do.</summary>
     public string DatabaseConnectionString { get; private set; } = "";
-    /// <summary>The app reaches PostgreSQL through this relay, so that a test can cut it off.</summary>
+    /// <summary>The app reaches PostgreSQL through this relay, so that a test can cut it off; except in
+    /// ./bench.sh's runs (KANBAN_BENCH_DIRECT_DB=1), where every query would pass through this test
+    /// process as well and the figures would measure the relay: there the app talks to PostgreSQL
+    /// directly, and the tests that cut the relay are not run.</summary>
     public TcpRelay Database { get; private set; } = null!;
+    public static readonly bool DirectDatabase = Environment.GetEnvironmentVariable("KANBAN_BENCH_DIRECT_DB") == "1";
     /// <summary>A second way into the app, through a relay a test can cut (a network outage);
     /// cookies are per host, so a signed-in browser is signed in at either address.</summary>
     public TcpRelay Network { get; private set; } = null!;
@@ -68,8 +72,9 @@ public sealed class AppFixture : IAsyncLifetime
         DatabaseConnectionString = $"{server};Database={database};Username=postgres;Pooling=false";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_URLS"] = BaseUrl;
-        start.Environment["ConnectionStrings__Kanban"] = $"Host=127.0.0.1;Port={Database.Port};Database={database};Username=kanban_app;Timeout=3";
-        start.Environment["ConnectionStrings__KanbanIdentity"] = $"Host=127.0.0.1;Port={Database.Port};Database={database};Username=kanban_identity;Timeout=3";
+        var appPort = DirectDatabase ? pgPort : Database.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["ConnectionStrings__Kanban"] = $"Host=127.0.0.1;Port={appPort};Database={database};Username=kanban_app;Timeout=3";
+        start.Environment["ConnectionStrings__KanbanIdentity"] = $"Host=127.0.0.1;Port={appPort};Database={database};Username=kanban_identity;Timeout=3";
         start.Environment["ConnectionStrings__KanbanOwner"] = $"{server};Database={database};Username=kanban_owner;Pooling=false";
         start.Environment["Database__BootstrapConnectionString"] = $"{server};Database=postgres;Username=postgres;Pooling=false";
         start.Environment["Database__SeedDemoData"] = "true";
