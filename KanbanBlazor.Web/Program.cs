@@ -104,6 +104,7 @@ builder.Services.AddSingleton(services => new BoardTransaction(
     KanbanContexts.ForBoardWriter(database.App), services.GetRequiredService<BoardHub>(), services.GetRequiredService<TimeProvider>(),
     services.GetRequiredService<SnapshotScheduler>(), services.GetRequiredService<SharedBoards>()));
 builder.Services.AddSingleton<MoveCard>();
+builder.Services.AddSingleton<KanbanBlazor.Web.Features.Cards.CardWrites>();
 builder.Services.AddSingleton<UndoMove>();
 builder.Services.AddSingleton<CardHistory>();
 builder.Services.AddSingleton<VerifyBoard>();

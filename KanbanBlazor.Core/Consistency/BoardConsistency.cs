@@ -35,6 +35,7 @@ public static class BoardConsistency
 {
     public const string MoveEvent = "CardMoved";
     public const string RebalanceEvent = "StageRebalanced";
+    public const string CreateEvent = "CardCreated";
 
     public static IReadOnlyList<Drift> Check(long boardSequence, IReadOnlyCollection<StoredCard> cards, IReadOnlyCollection<LoggedEvent> log)
     {
@@ -64,11 +65,11 @@ public static class BoardConsistency
         return drift;
     }
 
-    /// <summary>Where each logged event put a card: a move puts one in a stage at a key; a rebalance gives
+    /// <summary>Where each logged event put a card: a move or a creation puts one in a stage at a key; a rebalance gives
     /// each card of its window a new key in the same stage.</summary>
     public static IEnumerable<LoggedEvent> Placements(IEnumerable<LoggedEvent> log) => log.SelectMany(e => e.EventType switch
     {
-        MoveEvent => [e],
+        MoveEvent or CreateEvent => [e],
         RebalanceEvent => (e.Rekeyed ?? []).Select(r => new LoggedEvent(e.Sequence, MoveEvent, r.CardId, e.ToStage, r.ToPosition)),
         _ => Enumerable.Empty<LoggedEvent>(),
     });

@@ -70,8 +70,9 @@ public sealed class Stage : ITenantOwned
     public bool RequiresReason { get; set; }
 }
 
-/// <summary>A card on a board: the fields every entity type shares. Type-specific fields will live in
-/// per-type tables keyed by the card id.</summary>
+/// <summary>A card on a board: the fields every entity type shares, and each type's own (a lead's email,
+/// an opportunity's probability, a task's due date, a customer's plan: KanbanBlazor.Core.Cards.CardFields),
+/// empty on the types that do not use them. Value is an opportunity's value and a customer's annual value.</summary>
 public sealed class Card : ITenantOwned
 {
     public Guid Id { get; set; }
@@ -92,6 +93,17 @@ public sealed class Card : ITenantOwned
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public Guid? LastModifiedBy { get; set; }
+    public string? Email { get; set; }
+    public string? Phone { get; set; }
+    public string? Source { get; set; }
+    public int? Score { get; set; }
+    public DateOnly? ExpectedCloseOn { get; set; }
+    public int? Probability { get; set; }
+    public string? Description { get; set; }
+    public DateOnly? DueOn { get; set; }
+    public Guid? AssigneeId { get; set; }
+    public string? Plan { get; set; }
+    public KanbanBlazor.Core.Cards.CustomerHealth? Health { get; set; }
 }
 
 /// <summary>One entry of the event log (table kanban_moves): every event of a board, numbered by its

@@ -1,3 +1,4 @@
+using KanbanBlazor.Core.Cards;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -65,6 +66,21 @@ internal static class SchemaModel
             // Ordering keys compare byte-wise, whatever the database's collation.
             card.Property(c => c.Position).UseCollation("C");
             card.Property(c => c.Version).IsConcurrencyToken().HasDefaultValueSql("1");
+            card.Property(c => c.Company).HasMaxLength(CardFields.CompanyLength);
+            card.Property(c => c.Email).HasMaxLength(CardFields.EmailLength);
+            card.Property(c => c.Phone).HasMaxLength(CardFields.PhoneLength);
+            card.Property(c => c.Source).HasMaxLength(CardFields.SourceLength);
+            card.Property(c => c.Description).HasMaxLength(CardFields.DescriptionLength);
+            card.Property(c => c.Plan).HasMaxLength(CardFields.PlanLength);
+            card.Property(c => c.NextActionDetails).HasMaxLength(CardFields.NextActionLength);
+            card.Property(c => c.Health).HasConversion<string>().HasMaxLength(10);
+            card.ToTable(t =>
+            {
+                t.HasCheckConstraint("cards_score_check", "score BETWEEN 0 AND 100");
+                t.HasCheckConstraint("cards_probability_check", "probability BETWEEN 0 AND 100");
+                t.HasCheckConstraint("cards_value_check", "value >= 0");
+                t.HasCheckConstraint("cards_health_check", "health IN ('Good', 'Fair', 'Poor')");
+            });
             card.Property(c => c.CreatedAt).HasDefaultValueSql("now()");
             card.Property(c => c.UpdatedAt).HasDefaultValueSql("now()");
             // A stage's cards in board order: loading a board, keyset pages, neighbours of a drop, WIP counts.

@@ -177,8 +177,13 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<Guid?>("AssigneeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("assignee_id");
+
                     b.Property<string>("Company")
-                        .HasColumnType("text")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
                         .HasColumnName("company");
 
                     b.Property<DateTimeOffset>("CreatedAt")
@@ -196,10 +201,33 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasDefaultValueSql("'USD'")
                         .IsFixedLength();
 
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("description");
+
+                    b.Property<DateOnly?>("DueOn")
+                        .HasColumnType("date")
+                        .HasColumnName("due_on");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
                     b.Property<string>("EntityType")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("entity_type");
+
+                    b.Property<DateOnly?>("ExpectedCloseOn")
+                        .HasColumnType("date")
+                        .HasColumnName("expected_close_on");
+
+                    b.Property<string>("Health")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("health");
 
                     b.Property<DateTimeOffset?>("LastActivityAt")
                         .HasColumnType("timestamp with time zone")
@@ -214,18 +242,42 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnName("next_action_at");
 
                     b.Property<string>("NextActionDetails")
-                        .HasColumnType("text")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
                         .HasColumnName("next_action_details");
 
                     b.Property<Guid?>("OwnerId")
                         .HasColumnType("uuid")
                         .HasColumnName("owner_id");
 
+                    b.Property<string>("Phone")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("phone");
+
+                    b.Property<string>("Plan")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("plan");
+
                     b.Property<string>("Position")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("position")
                         .UseCollation("C");
+
+                    b.Property<int?>("Probability")
+                        .HasColumnType("integer")
+                        .HasColumnName("probability");
+
+                    b.Property<int?>("Score")
+                        .HasColumnType("integer")
+                        .HasColumnName("score");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("source");
 
                     b.Property<string>("Stage")
                         .IsRequired()
@@ -273,7 +325,15 @@ namespace KanbanBlazor.Web.Data.Migrations
 
                     b.ToTable("cards", null, t =>
                         {
+                            t.HasCheckConstraint("cards_health_check", "health IN ('Good', 'Fair', 'Poor')");
+
+                            t.HasCheckConstraint("cards_probability_check", "probability BETWEEN 0 AND 100");
+
+                            t.HasCheckConstraint("cards_score_check", "score BETWEEN 0 AND 100");
+
                             t.HasCheckConstraint("cards_title_check", "length(title) BETWEEN 1 AND 200");
+
+                            t.HasCheckConstraint("cards_value_check", "value >= 0");
                         });
                 });
 

@@ -2,6 +2,7 @@ using KanbanBlazor.Core.Access;
 using KanbanBlazor.Core.Boards;
 using KanbanBlazor.Core.Moves;
 using KanbanBlazor.Web.Features.Api;
+using KanbanBlazor.Web.Features.Cards;
 using KanbanBlazor.Web.Tenancy;
 
 namespace KanbanBlazor.Web.Features.Board;
@@ -61,6 +62,8 @@ public static class BoardApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        api.MapCardApi();
 
         api.MapGet("/board/{entityType}", async (string entityType, int? limit, TenantContext tenants, BoardPages pages, CancellationToken ct) =>
             {

@@ -64,6 +64,12 @@ public sealed class BoardLog(IDbContextFactory<KanbanDbContext> factory)
                     Enum.Parse<StageOutcome>(s.GetProperty("outcome").GetString()!),
                     Int(s, "wip_soft_limit"), Int(s, "wip_hard_limit"),
                     s.TryGetProperty("requires_reason", out var reason) && reason.GetBoolean())).ToList()),
+            BoardEventTypes.CardCreated when row.ToPosition is not null && CardOf(row, meta, names) is { } card => new CardCreated(card),
+            BoardEventTypes.CardUpdated when row.ToPosition is not null && CardOf(row, meta, names) is { } card =>
+                new CardUpdated(card, meta.TryGetProperty("changes", out var changes)
+                    ? changes.EnumerateArray().Select(c => c.GetProperty("field").GetString()!).ToList()
+                    : []),
+            BoardEventTypes.CardDeleted => new CardDeleted(row.EntityId),
             _ => null,
         };
         return change is null ? null : change with
@@ -72,6 +78,24 @@ public sealed class BoardLog(IDbContextFactory<KanbanDbContext> factory)
             ActorName = row.UserId is { } user && names.TryGetValue(user, out var name) ? name : "",
             At = row.CreatedAt,
         };
+    }
+
+    /// <summary>A card's board fields as a log row's metadata keeps them (under "card").</summary>
+    internal static object CardJson(string title, string? company, decimal value, string currency, Guid? ownerId, DateTimeOffset? nextActionAt, string? nextActionDetails) =>
+        new { title, company, value, currency, owner_id = ownerId, next_action_at = nextActionAt, next_action_details = nextActionDetails };
+
+    /// <summary>The card as the board showed it after a logged create, edit or deletion (null: the row does not keep it).</summary>
+    internal static BoardCard? CardOf(CardMove row, JsonElement meta, IReadOnlyDictionary<Guid, string> names)
+    {
+        if (!meta.TryGetProperty("card", out var card) || Int(meta, "card_version") is not { } version || row.ToPosition is null) return null;
+        string? Text(string name) => card.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        Guid? owner = Text("owner_id") is { } id ? Guid.Parse(id) : null;
+        return new BoardCard(row.EntityId, Text("title") ?? "", Text("company"),
+            card.TryGetProperty("value", out var amount) && amount.ValueKind == JsonValueKind.Number ? amount.GetDecimal() : 0,
+            Text("currency") ?? "USD", owner, owner is { } o && names.TryGetValue(o, out var name) ? name : null,
+            row.ToStage, row.ToPosition, version,
+            Text("next_action_at") is { } at ? DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture) : null,
+            Text("next_action_details"));
     }
 
     /// <summary>The board's log as the consistency check reads it: every entry's sequence, type and

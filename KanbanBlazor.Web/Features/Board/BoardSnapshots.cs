@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
 using KanbanBlazor.Core.Boards;
+using KanbanBlazor.Core.Cards;
 using KanbanBlazor.Web.Data;
 using KanbanBlazor.Web.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -114,10 +116,46 @@ public sealed class BoardSnapshots(IDbContextFactory<KanbanDbContext> factory, T
     {
         if (row.EventType == BoardEventTypes.StageRebalanced && BoardLog.ToEvent(row, new Dictionary<Guid, string>()) is StageRebalanced rebalanced)
             return board.Rekeyed(rebalanced.Stage, rebalanced.Cards.Select(c => c with { ToPosition = c.FromPosition, FromPosition = c.ToPosition }).ToList());
+        if (row.EventType == BoardEventTypes.CardCreated)
+            return BoardProjection.Apply(board, board.Sequence, new CardDeleted(row.EntityId));
+        if (row.EventType is BoardEventTypes.CardDeleted or BoardEventTypes.CardUpdated)
+            return TakeBackEdit(board, row);
         if (row.EventType != BoardEventTypes.CardMoved || board.Find(row.EntityId) is not { } card) return board;
         if (row.FromStage is null) return BoardProjection.Apply(board, board.Sequence, new CardDeleted(card.Id));
         return BoardProjection.Apply(board, board.Sequence,
             new CardMoved(row.Id, card.Id, row.ToStage, row.FromStage, row.FromPosition ?? card.Position, Math.Max(1, card.Version - 1)));
+    }
+
+    /// <summary>Before a deletion the card was on the board as the deletion's row keeps it; before an edit it
+    /// had each changed field's old value and the version before.</summary>
+    private static BoardSnapshot TakeBackEdit(BoardSnapshot board, CardMove row)
+    {
+        using var metadata = JsonDocument.Parse(row.Metadata);
+        var meta = metadata.RootElement;
+        if (BoardLog.CardOf(row, meta, new Dictionary<Guid, string>()) is not { } logged) return board;
+        if (row.EventType == BoardEventTypes.CardDeleted)
+            return BoardProjection.Apply(board, board.Sequence, new CardCreated(logged));
+        if (board.Find(row.EntityId) is not { } card) return board;
+        var before = card with { Version = Math.Max(1, logged.Version - 1) };
+        if (meta.TryGetProperty("changes", out var changes))
+        {
+            foreach (var change in changes.EnumerateArray())
+            {
+                var from = change.TryGetProperty("from", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
+                before = change.GetProperty("field").GetString() switch
+                {
+                    CardFields.Title => before with { Title = from ?? "" },
+                    CardFields.Company => before with { Company = from },
+                    CardFields.Value => before with { Value = from is null ? 0 : decimal.Parse(from, CultureInfo.InvariantCulture) },
+                    CardFields.Currency => before with { Currency = from ?? "USD" },
+                    CardFields.OwnerId => before with { OwnerId = from is null ? null : Guid.Parse(from), OwnerName = null },
+                    CardFields.NextActionAt => before with { NextActionAt = from is null ? null : DateTimeOffset.Parse(from, CultureInfo.InvariantCulture) },
+                    CardFields.NextActionDetails => before with { NextActionDetails = from },
+                    _ => before,
+                };
+            }
+        }
+        return BoardProjection.Apply(board, board.Sequence, new CardUpdated(before, []));
     }
 
     /// <summary>The snapshot replayed through the log after it (up to <paramref name="until"/>, if given).</summary>
