@@ -40,7 +40,7 @@ public sealed record CardDraft
     public string? NextActionDetails { get; init; }
 
     /// <summary>The draft as stored: text trimmed (empty is none), the fields its type does not use
-    /// emptied, the currency in capitals.</summary>
+    /// emptied, the currency in capitals, the next action's time in UTC (the same instant).</summary>
     public CardDraft Normalized(string entityType)
     {
         var uses = CardFields.For(entityType);
@@ -63,7 +63,7 @@ public sealed record CardDraft
             Plan = Text(CardFields.Plan, Plan),
             Health = uses.Contains(CardFields.Health) ? Health : null,
             OwnerId = OwnerId,
-            NextActionAt = NextActionAt,
+            NextActionAt = NextActionAt?.ToUniversalTime(),
             NextActionDetails = string.IsNullOrWhiteSpace(NextActionDetails) ? null : NextActionDetails.Trim(),
         };
     }

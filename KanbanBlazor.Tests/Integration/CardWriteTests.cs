@@ -53,10 +53,13 @@ public sealed class CardWriteTests(TestDatabase database)
         var heard = new List<BoardChange>();
         using var _ = hub.Subscribe(tenant.Id, "lead", Guid.NewGuid(), change => { lock (heard) heard.Add(change); return Task.CompletedTask; });
 
-        var result = await Cards().CreateAsync(rep, "lead", new CardWrites.CreateRequest("new", Lead()), Guid.NewGuid(), "test", default);
+        // A next action given in a browser's time zone (Berlin, in winter) is kept as the same instant.
+        var draft = Lead() with { NextActionAt = new DateTimeOffset(2026, 12, 1, 15, 0, 0, TimeSpan.FromHours(1)) };
+        var result = await Cards().CreateAsync(rep, "lead", new CardWrites.CreateRequest("new", draft), Guid.NewGuid(), "test", default);
 
         Assert.Equal(CardWriteOutcome.Saved, result.Outcome);
         var stored = await StoredAsync(tenant, result.Card!.Id);
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 14, 0, 0, TimeSpan.Zero), stored!.NextActionAt);
         Assert.NotNull(stored);
         Assert.Equal(("Initech: 40 seats", "Initech", "peter@initech.example", 70, rep.UserId, 1), (stored.Title, stored.Company, stored.Email, stored.Score, stored.OwnerId, stored.Version));
         await using (var db = await database.OwnerContextAsync(tenant.Id))

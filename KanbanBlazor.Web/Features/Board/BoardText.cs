@@ -37,6 +37,22 @@ public sealed class BoardText(IStringLocalizer<Strings> l)
         null => "",
     };
 
+    /// <summary>A card field's label: the entity type's own word when it has one (a task's "Title", a
+    /// customer's "Annual value"), else the field's.</summary>
+    public string FieldLabel(string entityType, string field)
+    {
+        var own = this[$"Field.{field}.{entityType}"];
+        return own == $"Field.{field}.{entityType}" ? this[$"Field.{field}"] : own;
+    }
+
+    /// <summary>A field's problem in the reader's language, with its bound.</summary>
+    public string FieldError(KanbanBlazor.Core.Cards.FieldError error) => error.Code switch
+    {
+        "too_long" => l["Error.too_long", error.Max ?? 0],
+        "range" => l["Error.range", error.Min ?? 0, error.Max ?? 0],
+        _ => this[$"Error.{error.Code}"],
+    };
+
     /// <summary>What a screen reader says for a card: title, value, owner and next action.</summary>
     public string CardLabel(BoardCard card, DateTimeOffset now, TimeZoneInfo zone)
     {

@@ -20,4 +20,11 @@ public sealed record BoardView(
     Microsoft.AspNetCore.Components.EventCallback<SortableDrop> OnDrop,
     Microsoft.AspNetCore.Components.EventCallback<SortableKeyMove> OnKeyMove,
     Func<string, Task> OnDragStart,
-    Func<string, Task> OnDragCancel);
+    Func<string, Task> OnDragCancel)
+{
+    /// <summary>Opens a card (click, or Enter on it): to read it, or to edit it when the viewer may.</summary>
+    public Func<BoardCard, Task>? OnOpenCard { get; init; }
+
+    /// <summary>Opens a new card for a stage (the stage's "+"); null when the viewer may not add cards.</summary>
+    public Func<string, Task>? OnAddCard { get; init; }
+}

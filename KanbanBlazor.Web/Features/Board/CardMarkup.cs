@@ -42,7 +42,7 @@ public static class CardMarkup
         return made.GetOrAdd(key, static (key, made) => new SortableItem(
             made.Card.Id.ToString(),
             made.Text.CardLabel(made.Card, made.Now, made.Zone),
-            key.Look.Movable ? made.Text["Card.MoveHint"] : key.Look.Locked ? made.Text["Card.LockedOwner"] : made.Text["Card.ViewOnlyHint"],
+            (key.Look.Movable ? made.Text["Card.MoveHint"] : key.Look.Locked ? made.Text["Card.LockedOwner"] : made.Text["Card.ViewOnlyHint"]) + " " + made.Text["Card.OpenHint"],
             key.Look.Movable,
             Build(made.Card, made.Zone, key.Overdue, key.Look, made.Text)), (Card: card, Now: now, Zone: zone, Text: text));
     }

@@ -1,5 +1,6 @@
 using KanbanBlazor.Core.Access;
 using KanbanBlazor.Core.Boards;
+using KanbanBlazor.Core.Cards;
 using KanbanBlazor.Core.Moves;
 using KanbanBlazor.Web.Tenancy;
 using Microsoft.AspNetCore.Components;
@@ -211,6 +212,37 @@ public sealed partial class LiveBoard : IAsyncDisposable
         StateHasChanged();
     }
 
+    /// <summary>A card opened from the board: to read, or to edit when the viewer may (the dialog takes its edit lock).</summary>
+    private Task OpenCardAsync(BoardCard card) => ShowCardAsync(card.Id, card.Stage, card.Title);
+
+    /// <summary>The stage's "+": a new card for it.</summary>
+    private Task AddCardAsync(string stage) => ShowCardAsync(null, stage, null);
+
+    private async Task ShowCardAsync(Guid? cardId, string stage, string? title)
+    {
+        if (tenant is null) return;
+        var stageName = StageNameOf(stage) ?? stage;
+        var parameters = new MudBlazor.DialogParameters<Cards.CardDialog>
+        {
+            { d => d.Tenant, tenant },
+            { d => d.EntityType, EntityType },
+            { d => d.CardId, cardId },
+            { d => d.Stage, stage },
+            { d => d.StageLabel, stageName },
+            { d => d.TimeZone, timeZone },
+            { d => d.StageName, key => StageNameOf(key) ?? key },
+        };
+        var dialog = await Dialogs.ShowAsync<Cards.CardDialog>(title ?? Text["CardForm.NewTitle", stageName], parameters,
+            new MudBlazor.DialogOptions { MaxWidth = MudBlazor.MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true, CloseButton = true, BackdropClick = false });
+        // The board hears the change itself, like anyone's; what is said here is for screen readers.
+        if (await dialog.Result is { Canceled: false, Data: string done })
+        {
+            announcement = done;
+            Snackbar.Add(done, MudBlazor.Severity.Success);
+            StateHasChanged();
+        }
+    }
+
     private async Task ShowHistoryAsync(BoardCard card)
     {
         if (tenant is null) return;
@@ -231,6 +263,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
             { d => d.Entries, entries },
             { d => d.StageName, key => StageNameOf(key) ?? key },
             { d => d.TimeZone, timeZone },
+            { d => d.EntityType, EntityType },
         };
         await Dialogs.ShowAsync<CardHistoryDialog>(Text["History.Title", card.Title], parameters,
             new MudBlazor.DialogOptions { MaxWidth = MudBlazor.MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true, CloseButton = true });
@@ -727,7 +760,11 @@ public sealed partial class LiveBoard : IAsyncDisposable
             CanMove, LockedReason, OpenMenuAsync, ShowHistoryAsync,
             EventCallback.Factory.Create<SortableDrop>(this, OnCardDroppedAsync),
             EventCallback.Factory.Create<SortableKeyMove>(this, OnCardKeyMoveAsync),
-            OnDragStartedAsync, OnDragCancelledAsync);
+            OnDragStartedAsync, OnDragCancelledAsync)
+        {
+            OnOpenCard = AsOf is null ? OpenCardAsync : null,
+            OnAddCard = AsOf is null && tenant is not null && CardPermissions.CanCreate(tenant.Role) ? AddCardAsync : null,
+        };
     }
 
     private string StageName(BoardStage stage) => Text.StageName(EntityType, stage);

@@ -90,6 +90,14 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
         return card is null ? null : Details(card, await NamesAsync(db, ct));
     }
 
+    /// <summary>The tenant's members, by name: whom a card can be given or assigned to.</summary>
+    public async Task<IReadOnlyList<(Guid UserId, string Name)>> MembersAsync(CurrentTenant actor, CancellationToken ct)
+    {
+        await using var db = await factory.CreateForTenantAsync(actor.TenantId, ct);
+        var members = await db.Members.AsNoTracking().OrderBy(m => m.DisplayName).Select(m => new { m.UserId, m.DisplayName }).ToListAsync(ct);
+        return members.Select(m => (m.UserId, m.DisplayName)).ToList();
+    }
+
     private static CardWriteResult Completed(BoardWriteOutcome<CardWriteResult> outcome) =>
         outcome.IsNotMember ? new CardWriteResult(CardWriteOutcome.NotPermitted, "You are no longer a member of this organisation.")
         : outcome.IsNoBoard ? new CardWriteResult(CardWriteOutcome.BoardNotFound, "This board does not exist.")

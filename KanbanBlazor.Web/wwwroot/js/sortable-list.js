@@ -111,6 +111,11 @@ export function attach(element, dotnet, options) {
     // .NET from the board; afterwards focus follows the card to wherever it was rendered.
     const keys = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
     const onKeyDown = async (evt) => {
+        if (evt.key === 'Enter' && !evt.altKey && evt.target.classList?.contains('kb-sortable__item') && element.contains(evt.target)) {
+            evt.preventDefault();
+            dotnet.invokeMethodAsync('ItemAction', evt.target.dataset.id, 'open');
+            return;
+        }
         const item = evt.target.closest?.('.kb-sortable__item--movable');
         if (!evt.altKey || !keys[evt.key] || !item || !element.contains(item) || evt.target !== item) return;
         evt.preventDefault();
@@ -124,13 +129,16 @@ export function attach(element, dotnet, options) {
         }
     };
     element.addEventListener('keydown', onKeyDown);
-    // Cards are plain markup: their buttons ("Move to…", history) are heard here, by the list.
+    // Cards are plain markup: their buttons ("Move to…", history) and a click on the card itself (open
+    // it) are heard here, by the list. SortableJS swallows the click that ends a drag.
     const onClick = (evt) => {
+        if (evt.defaultPrevented) return;
         const button = evt.target.closest?.('.kb-card__move, .kb-card__history');
-        const item = button?.closest('.kb-sortable__item');
+        const item = (button ?? evt.target).closest?.('.kb-sortable__item');
         if (!item || !element.contains(item)) return;
         evt.preventDefault();
-        dotnet.invokeMethodAsync('ItemAction', item.dataset.id, button.classList.contains('kb-card__move') ? 'move' : 'history');
+        const action = !button ? 'open' : button.classList.contains('kb-card__move') ? 'move' : 'history';
+        dotnet.invokeMethodAsync('ItemAction', item.dataset.id, action);
     };
     element.addEventListener('click', onClick);
     element.dataset.sortable = sortable ? 'ready' : 'view-only';

@@ -1,0 +1,105 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Xunit;
+using static Microsoft.Playwright.Assertions;
+
+namespace KanbanBlazor.E2E;
+
+/// <summary>Cards added, opened and edited on the board: what a colleague sees live, the edit lock,
+/// validation in the user's language, and what a viewer may not do.</summary>
+[Collection(AppCollection.Name)]
+public sealed class CardTests(AppFixture app)
+{
+    private static ILocator Dialog(IPage page) => page.GetByRole(AriaRole.Dialog);
+
+    private static async Task OpenCardAsync(IPage page, string cardId)
+    {
+        await page.CardById(cardId).Locator(".kb-card__title").ClickAsync();
+        await Expect(Dialog(page).Locator("[data-testid=card-form]")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task A_card_added_to_a_stage_appears_on_a_colleagues_board_and_nowhere_else()
+    {
+        var manager = await app.OpenBoardAsync("manager@acme.demo");
+        var colleague = await app.OpenBoardAsync("rep@acme.demo");
+        var otherTenant = await app.OpenBoardAsync("admin@globex.demo");
+        var title = $"Stark Industries {Guid.NewGuid():N}"[..30];
+
+        await manager.Locator("[data-stage='contacted']").GetByRole(AriaRole.Button, new() { Name = "Add a card to Contacted" }).ClickAsync();
+        var dialog = Dialog(manager);
+        await dialog.GetByLabel("Name", new() { Exact = true }).FillAsync(title);
+        await dialog.GetByLabel("Company").FillAsync("Stark Industries");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Add card" }).ClickAsync();
+
+        await Expect(dialog).ToHaveCountAsync(0);
+        await Expect(manager.Stage("Contacted").Cards().First).ToContainTextAsync(title);
+        // The sentinel: the colleague's board heard it, at the top of the stage.
+        await Expect(colleague.Stage("Contacted").Cards().First).ToContainTextAsync(title);
+        await Expect(colleague.Stage("Contacted").Cards().First).ToContainTextAsync("Morgan Acme");
+        Assert.Equal(0, await otherTenant.GetByText(title).CountAsync());
+
+        await colleague.ReloadAsync();
+        await Expect(colleague.Stage("Contacted").Cards().First).ToContainTextAsync(title);
+    }
+
+    [Fact]
+    public async Task A_card_being_edited_is_read_only_for_a_colleague_until_the_editor_saves_and_closes()
+    {
+        var editor = await app.OpenBoardAsync("manager@acme.demo");
+        var colleague = await app.OpenBoardAsync("admin@acme.demo");
+        var card = editor.Stage("Qualified").Cards().First;
+        var cardId = await card.GetAttributeAsync("data-id") ?? throw new InvalidOperationException("card without id");
+
+        await OpenCardAsync(editor, cardId);
+        await OpenCardAsync(colleague, cardId);
+
+        await Expect(Dialog(colleague).Locator("[data-testid=card-locked]")).ToContainTextAsync("Morgan Acme is editing this card");
+        await Expect(Dialog(colleague).GetByRole(AriaRole.Button, new() { Name = "Save" })).ToHaveCountAsync(0);
+        await Dialog(colleague).GetByRole(AriaRole.Button, new() { Name = "Close", Exact = true }).First.ClickAsync();
+
+        var company = $"Wayne {Guid.NewGuid():N}"[..14];
+        await Dialog(editor).GetByLabel("Company").FillAsync(company);
+        await Dialog(editor).GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(Dialog(editor)).ToHaveCountAsync(0);
+
+        // Closed: the lock is let go, and the colleague may edit, and sees the saved company.
+        await OpenCardAsync(colleague, cardId);
+        await Expect(Dialog(colleague).GetByLabel("Company")).ToHaveValueAsync(company);
+        await Expect(Dialog(colleague).GetByRole(AriaRole.Button, new() { Name = "Save" })).ToBeVisibleAsync();
+        await Expect(Dialog(colleague).Locator("[data-testid=card-locked]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_bad_email_is_refused_beside_the_field_in_portuguese_and_nothing_is_saved()
+    {
+        var rep = await app.OpenBoardAsync("rep@acme.demo", locale: "pt-BR");
+        var sequence = await rep.SequenceAsync();
+        await rep.Locator("[data-stage='new'] [data-testid=add-card]").ClickAsync();
+        var dialog = Dialog(rep);
+        await dialog.GetByLabel("Nome", new() { Exact = true }).FillAsync("Cyberdyne");
+        await dialog.GetByLabel("E-mail").FillAsync("miles at cyberdyne");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Adicionar cartão" }).ClickAsync();
+
+        await Expect(dialog.GetByRole(AriaRole.Alert)).ToContainTextAsync("Alguns campos precisam de atenção");
+        await Expect(dialog).ToContainTextAsync("Não é um endereço de e-mail");
+        Assert.Equal(sequence, await rep.SequenceAsync());
+        AccessibilityTests.AssertNoSeriousViolations(await dialog.RunAxe());
+    }
+
+    [Fact]
+    public async Task A_viewer_can_read_a_card_but_not_add_or_edit_one()
+    {
+        var viewer = await app.OpenBoardAsync("viewer@acme.demo");
+        await Expect(viewer.Locator("[data-testid=add-card]")).ToHaveCountAsync(0);
+        var cardId = await viewer.Stage("Proposal").Cards().First.GetAttributeAsync("data-id") ?? throw new InvalidOperationException("card without id");
+
+        await viewer.CardById(cardId).FocusAsync();
+        await viewer.Keyboard.PressAsync("Enter");
+
+        await Expect(Dialog(viewer).Locator("[data-testid=card-form]")).ToBeVisibleAsync();
+        await Expect(Dialog(viewer).GetByRole(AriaRole.Note)).ToContainTextAsync("Your role can read this card but not edit it.");
+        await Expect(Dialog(viewer).GetByRole(AriaRole.Button, new() { Name = "Save" })).ToHaveCountAsync(0);
+        await Expect(Dialog(viewer).GetByRole(AriaRole.Button, new() { Name = "Delete" })).ToHaveCountAsync(0);
+    }
+}
