@@ -102,4 +102,26 @@ public sealed class CardTests(AppFixture app)
         await Expect(Dialog(viewer).GetByRole(AriaRole.Button, new() { Name = "Save" })).ToHaveCountAsync(0);
         await Expect(Dialog(viewer).GetByRole(AriaRole.Button, new() { Name = "Delete" })).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task Each_of_the_four_boards_opens_from_the_drawer_with_its_stages_and_cards()
+    {
+        var page = await app.OpenBoardAsync("manager@acme.demo");
+        (string Link, string Board, string[] Stages)[] boards =
+        [
+            ("Opportunities", "opportunity", ["Discovery", "Qualification", "Proposal", "Negotiation", "Closed won", "Closed lost"]),
+            ("Tasks", "task", ["Backlog", "To do", "In progress", "Review", "Done"]),
+            ("Customers", "customer", ["Onboarding", "Active", "At risk", "Churned"]),
+            ("Leads", "lead", ["New", "Contacted", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]),
+        ];
+        foreach (var (link, board, stages) in boards)
+        {
+            await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = link }).ClickAsync();
+            await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/board/{board}$"));
+            await Expect(page.Locator($".kb-board[data-board='{board}'] .kb-column__name")).ToHaveTextAsync(stages);
+            await Expect(page.Locator(".kb-board .kb-sortable__item").First).ToBeVisibleAsync();
+            // Tasks have no value: neither their tiles nor their stages show one.
+            Assert.Equal(board == "task" ? 0 : stages.Length, await page.Locator(".kb-column__value").CountAsync());
+        }
+    }
 }

@@ -71,15 +71,42 @@ public sealed class DemoSeeder(
         "Book discovery call", "Share customer references", "Review contract redlines", "Check in after trial week",
     ];
 
-    // How many of the ~200 lead cards end in each stage.
-    private static readonly (string Stage, int Count)[] LeadSpread =
-        [("new", 30), ("contacted", 30), ("qualified", 30), ("proposal", 25), ("negotiation", 20), ("won", 35), ("lost", 30)];
+    // How many cards of each board end in each stage (about 200 leads, 120 opportunities, 80 tasks, 60 customers).
+    private static readonly IReadOnlyDictionary<string, (string Stage, int Count)[]> Spreads = new Dictionary<string, (string, int)[]>
+    {
+        [EntityTypes.Lead] = [("new", 30), ("contacted", 30), ("qualified", 30), ("proposal", 25), ("negotiation", 20), ("won", 35), ("lost", 30)],
+        [EntityTypes.Opportunity] = [("discovery", 20), ("qualification", 18), ("proposal", 16), ("negotiation", 12), ("closed_won", 30), ("closed_lost", 24)],
+        [EntityTypes.Task] = [("backlog", 18), ("todo", 14), ("in_progress", 6), ("review", 7), ("done", 35)],
+        [EntityTypes.Customer] = [("onboarding", 9), ("active", 34), ("at_risk", 8), ("churned", 9)],
+    };
+
+    private static readonly string[] Tasks =
+    [
+        "Prepare the quarterly business review", "Update the pricing sheet", "Clean up duplicate contacts", "Write the case study",
+        "Set up the trial workspace", "Chase the signed order form", "Plan the onboarding workshop", "Translate the proposal template",
+        "Renew the security certificate", "Import the trade-show leads", "Record the product demo", "Review the renewal list",
+    ];
+
+    private static readonly string[] Sources = ["Website", "Referral", "Webinar", "Trade show", "Cold call", "Partner", "LinkedIn"];
+    private static readonly string[] Plans = ["Starter", "Growth", "Business", "Enterprise"];
+    private static readonly string[] FirstNames = ["ana", "ben", "carla", "diego", "eva", "femi", "gus", "hana"];
+
+    /// <summary>An open opportunity's usual chance of closing, by stage.</summary>
+    private static int Probability(string stage) => stage switch
+    {
+        "discovery" => 10, "qualification" => 25, "proposal" => 50, "negotiation" => 75, "closed_won" => 100, _ => 0,
+    };
 
     public async Task SeedAsync(CancellationToken ct)
     {
         await using (var accounts = await accountsFactory.CreateDbContextAsync(ct))
         {
-            if (await accounts.Tenants.AnyAsync(ct)) return;
+            var seeded = await accounts.Tenants.Where(t => Tenants.Select(d => d.Slug).Contains(t.Slug)).Select(t => t.Id).ToListAsync(ct);
+            if (seeded.Count > 0)
+            {
+                foreach (var tenantId in seeded) await SeedOtherBoardsAsync(tenantId, ct);
+                return;
+            }
         }
 
         var random = new Random(20261121);
@@ -87,10 +114,26 @@ public sealed class DemoSeeder(
         {
             var (slug, name) = Tenants[t];
             var tenantId = await CreateTenantAsync(slug, name, ct);
-            await SeedLeadBoardAsync(tenantId, random, ct);
+            await SeedBoardAsync(tenantId, EntityTypes.Lead, random, ct);
+            await SeedOtherBoardsAsync(tenantId, ct);
             logger.LogInformation("Seeded demo tenant {Tenant}", slug);
         }
         await CreateConsultantAsync(ct);
+    }
+
+    /// <summary>The demo tenants' opportunity, task and customer boards, where a database seeded before
+    /// they existed has none yet.</summary>
+    private async Task SeedOtherBoardsAsync(Guid tenantId, CancellationToken ct)
+    {
+        var random = new Random(tenantId.GetHashCode());
+        foreach (var entityType in EntityTypes.All.Where(t => t != EntityTypes.Lead))
+        {
+            await using (var db = await kanbanFactory.CreateForTenantAsync(tenantId, ct))
+            {
+                if (await db.BoardConfigs.AnyAsync(c => c.EntityType == entityType, ct)) continue;
+            }
+            await SeedBoardAsync(tenantId, entityType, random, ct);
+        }
     }
 
     /// <summary>
@@ -105,7 +148,7 @@ public sealed class DemoSeeder(
             if (await accounts.Tenants.AnyAsync(t => t.Slug == slug, ct)) return;
         }
         var tenantId = await CreateTenantAsync(slug, $"{char.ToUpperInvariant(slug[0])}{slug[1..]} (large board)", ct);
-        await SeedLeadBoardAsync(tenantId, new Random(slug.Length * 7919 + cards), ct);
+        await SeedBoardAsync(tenantId, EntityTypes.Lead, new Random(slug.Length * 7919 + cards), ct);
         var started = clock.GetTimestamp();
         await new BoardGenerator(kanbanFactory, clock).AddCardsAsync(tenantId, EntityTypes.Lead, stage, cards, seed: cards, ct);
         logger.LogInformation("Seeded demo tenant {Tenant} with {Cards} more cards in {Stage} in {Elapsed}", slug, cards, stage ?? "every stage", clock.GetElapsedTime(started));
@@ -159,27 +202,39 @@ public sealed class DemoSeeder(
         return tenant.Id;
     }
 
-    private async Task SeedLeadBoardAsync(Guid tenantId, Random random, CancellationToken ct)
+    /// <summary>A board of <paramref name="entityType"/> with realistic cards, each with the fields of its
+    /// type and a history of moves through the stages (some finished, some open, some next actions overdue).</summary>
+    private async Task SeedBoardAsync(Guid tenantId, string entityType, Random random, CancellationToken ct)
     {
         await using var db = await kanbanFactory.CreateForTenantAsync(tenantId, ct);
         var now = clock.GetUtcNow();
-        var stages = EntityTypes.DefaultStages(EntityTypes.Lead);
-        var config = new BoardConfig { Id = Guid.CreateVersion7(now), EntityType = EntityTypes.Lead, Version = 1, UpdatedAt = now };
+        var stages = EntityTypes.DefaultStages(entityType);
+        var config = new BoardConfig { Id = Guid.CreateVersion7(now), EntityType = entityType, Version = 1, UpdatedAt = now };
         config.Stages.AddRange(stages.Select((s, i) => new Stage
         {
             Id = Guid.CreateVersion7(now), Key = s.Key, Name = s.Name, Position = i, Outcome = s.Outcome.ToString(),
-            WipSoftLimit = s.Outcome == StageOutcome.Open && s.Key != "new" ? 25 : null,
+            WipSoftLimit = entityType switch
+            {
+                EntityTypes.Lead => s.Outcome == StageOutcome.Open && s.Key != "new" ? 25 : null,
+                EntityTypes.Task => s.Key == "in_progress" ? 6 : null,
+                _ => null,
+            },
+            WipHardLimit = entityType == EntityTypes.Task && s.Key == "in_progress" ? 8 : null,
         }));
         db.BoardConfigs.Add(config);
 
-        var members = await db.Members.AsNoTracking().ToListAsync(ct);
-        var rep = members.Single(m => m.Role == nameof(TenantRole.SalesRep)).UserId;
-        var owners = new[] { rep, rep, rep, members.Single(m => m.Role == nameof(TenantRole.Manager)).UserId, members.Single(m => m.Role == nameof(TenantRole.Admin)).UserId };
+        // The tenant's own people, first come (the consultant, a member of both demo tenants, joins later).
+        var members = await db.Members.AsNoTracking().OrderBy(m => m.CreatedAt).ToListAsync(ct);
+        Guid First(TenantRole role) => members.First(m => m.Role == role.ToString()).UserId;
+        var rep = First(TenantRole.SalesRep);
+        var owners = new[] { rep, rep, rep, First(TenantRole.Manager), First(TenantRole.Admin) };
         var openPath = stages.Where(s => s.Outcome == StageOutcome.Open).Select(s => s.Key).ToList();
+        // The type's own fields come from a random of their own, so the lead board stays as it always was.
+        var details = new Random(20261124 + entityType.Length);
 
         var cards = new List<Card>();
         var moves = new List<CardMove>();
-        foreach (var (finalStage, count) in LeadSpread)
+        foreach (var (finalStage, count) in Spreads[entityType])
         {
             for (var i = 0; i < count; i++)
             {
@@ -192,16 +247,22 @@ public sealed class DemoSeeder(
                 var card = new Card
                 {
                     Id = Guid.CreateVersion7(created),
-                    EntityType = EntityTypes.Lead,
-                    Title = $"{company}: {Deals[random.Next(Deals.Length)]}",
-                    Company = company,
-                    Value = random.Next(4, 250) * 500m,
+                    EntityType = entityType,
+                    Title = entityType switch
+                    {
+                        EntityTypes.Task => $"{Tasks[details.Next(Tasks.Length)]}: {company}",
+                        EntityTypes.Customer => company,
+                        _ => $"{company}: {Deals[random.Next(Deals.Length)]}",
+                    },
+                    Company = entityType is EntityTypes.Lead or EntityTypes.Opportunity ? company : null,
+                    Value = entityType == EntityTypes.Task ? 0 : random.Next(4, 250) * 500m,
                     OwnerId = owners[random.Next(owners.Length)],
                     Stage = finalStage,
                     Position = "",
                     Version = path.Count,
                     CreatedAt = created,
                 };
+                Enrich(card, company, details, now, members.Select(m => m.UserId).ToList());
                 // Spread the card's moves between its creation and a little before now.
                 var at = created;
                 var step = (now.AddHours(-2) - created) / path.Count;
@@ -209,7 +270,7 @@ public sealed class DemoSeeder(
                 {
                     moves.Add(new CardMove
                     {
-                        Id = Guid.CreateVersion7(at), EntityType = EntityTypes.Lead, EntityId = card.Id,
+                        Id = Guid.CreateVersion7(at), EntityType = entityType, EntityId = card.Id,
                         FromStage = s == 0 ? null : path[s - 1], ToStage = path[s], UserId = card.OwnerId,
                         Metadata = """{"source":"seed"}""", CreatedAt = at,
                     });
@@ -244,5 +305,39 @@ public sealed class DemoSeeder(
         db.Cards.AddRange(cards);
         db.Moves.AddRange(moves);
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The fields of the card's own type: a lead's contact and score, an opportunity's chance and
+    /// close date, a task's description, due date and assignee, a customer's plan and health.</summary>
+    private static void Enrich(Card card, string company, Random random, DateTimeOffset now, IReadOnlyList<Guid> members)
+    {
+        var domain = new string(company.ToLowerInvariant().Where(char.IsAsciiLetter).ToArray()) + ".example";
+        switch (card.EntityType)
+        {
+            case EntityTypes.Lead:
+                card.Email = $"{FirstNames[random.Next(FirstNames.Length)]}@{domain}";
+                card.Phone = $"+1 555 01{random.Next(10, 99)} {random.Next(1000, 9999)}";
+                card.Source = Sources[random.Next(Sources.Length)];
+                card.Score = random.Next(10, 96);
+                break;
+            case EntityTypes.Opportunity:
+                card.Probability = Probability(card.Stage);
+                card.ExpectedCloseOn = DateOnly.FromDateTime(now.AddDays(random.Next(-20, 90)).UtcDateTime);
+                break;
+            case EntityTypes.Task:
+                card.Description = $"For {company}: agreed at the last review; see the account notes.";
+                card.DueOn = DateOnly.FromDateTime(now.AddDays(random.Next(-5, 30)).UtcDateTime);
+                card.AssigneeId = members[random.Next(members.Count)];
+                break;
+            case EntityTypes.Customer:
+                card.Plan = Plans[random.Next(Plans.Length)];
+                card.Health = card.Stage switch
+                {
+                    "at_risk" => Core.Cards.CustomerHealth.Poor,
+                    "churned" => Core.Cards.CustomerHealth.Poor,
+                    _ => random.NextDouble() < 0.7 ? Core.Cards.CustomerHealth.Good : Core.Cards.CustomerHealth.Fair,
+                };
+                break;
+        }
     }
 }

@@ -53,10 +53,11 @@ public sealed class BoardText(IStringLocalizer<Strings> l)
         _ => this[$"Error.{error.Code}"],
     };
 
-    /// <summary>What a screen reader says for a card: title, value, owner and next action.</summary>
-    public string CardLabel(BoardCard card, DateTimeOffset now, TimeZoneInfo zone)
+    /// <summary>What a screen reader says for a card: title, value (on boards whose cards have one), owner and next action.</summary>
+    public string CardLabel(BoardCard card, DateTimeOffset now, TimeZoneInfo zone, bool value = true)
     {
-        var parts = new List<string> { card.Title, Money.Format(card.Value, card.Currency) };
+        var parts = new List<string> { card.Title };
+        if (value) parts.Add(Money.Format(card.Value, card.Currency));
         if (card.OwnerName is not null) parts.Add(l["Card.OwnerLabel", card.OwnerName]);
         if (card.NextActionAt is { } due)
         {

@@ -12,7 +12,8 @@ namespace KanbanBlazor.Web.Features.Board;
 /// <param name="Locked">the viewer may move other cards but not this one (a lock shows)</param>
 /// <param name="CanMoveTo">there is another stage ("Move to…" shows)</param>
 /// <param name="History">the card's history can be opened</param>
-public readonly record struct CardLook(bool Movable, bool Locked, bool CanMoveTo, bool History);
+/// <param name="Value">the card's value shows (every board but tasks)</param>
+public readonly record struct CardLook(bool Movable, bool Locked, bool CanMoveTo, bool History, bool Value = true);
 
 /// <summary>
 /// One card as the board shows it, as HTML: made once per card, language, time zone and look, and
@@ -41,7 +42,7 @@ public static class CardMarkup
         if (made.TryGetValue(key, out var tile)) return tile;
         return made.GetOrAdd(key, static (key, made) => new SortableItem(
             made.Card.Id.ToString(),
-            made.Text.CardLabel(made.Card, made.Now, made.Zone),
+            made.Text.CardLabel(made.Card, made.Now, made.Zone, key.Look.Value),
             (key.Look.Movable ? made.Text["Card.MoveHint"] : key.Look.Locked ? made.Text["Card.LockedOwner"] : made.Text["Card.ViewOnlyHint"]) + " " + made.Text["Card.OpenHint"],
             key.Look.Movable,
             Build(made.Card, made.Zone, key.Overdue, key.Look, made.Text)), (Card: card, Now: now, Zone: zone, Text: text));
@@ -59,7 +60,9 @@ public static class CardMarkup
             Button(html, "kb-card__move", text["Card.MoveTo", card.Title], "more", popup: true);
         else if (look.Locked)
             html.Append("<svg class=\"kb-card__lock\" aria-hidden=\"true\" focusable=\"false\"><use href=\"#kb-icon-lock\"></use></svg>");
-        html.Append("</div><div class=\"kb-card__meta\"><span class=\"kb-card__value\">").Append(Encoder.Encode(Money.Format(card.Value, card.Currency))).Append("</span>");
+        html.Append("</div><div class=\"kb-card__meta\">");
+        if (look.Value)
+            html.Append("<span class=\"kb-card__value\">").Append(Encoder.Encode(Money.Format(card.Value, card.Currency))).Append("</span>");
         if (card.OwnerName is not null)
             html.Append("<span class=\"kb-card__owner\" title=\"").Append(Encoder.Encode(text["Card.Owner"])).Append("\">").Append(Encoder.Encode(card.OwnerName)).Append("</span>");
         html.Append("</div>");

@@ -763,6 +763,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
             OnDragStartedAsync, OnDragCancelledAsync)
         {
             OnOpenCard = AsOf is null ? OpenCardAsync : null,
+            ShowsValue = CardFields.For(EntityType).Contains(CardFields.Value),
             OnAddCard = AsOf is null && tenant is not null && CardPermissions.CanCreate(tenant.Role) ? AddCardAsync : null,
         };
     }
