@@ -105,6 +105,7 @@ builder.Services.AddSingleton(services => new BoardTransaction(
     services.GetRequiredService<SnapshotScheduler>(), services.GetRequiredService<SharedBoards>()));
 builder.Services.AddSingleton<MoveCard>();
 builder.Services.AddSingleton<KanbanBlazor.Web.Features.Cards.CardWrites>();
+builder.Services.AddSingleton<KanbanBlazor.Web.Features.NextActions.DueActions>();
 builder.Services.AddSingleton<UndoMove>();
 builder.Services.AddSingleton<CardHistory>();
 builder.Services.AddSingleton<VerifyBoard>();

@@ -124,4 +124,36 @@ public sealed class CardTests(AppFixture app)
             Assert.Equal(board == "task" ? 0 : stages.Length, await page.Locator(".kb-column__value").CountAsync());
         }
     }
+
+    [Fact]
+    public async Task A_rep_completes_a_next_action_and_must_set_the_next_one()
+    {
+        var page = await app.OpenBoardAsync("rep@acme.demo");
+        await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "My next actions" }).ClickAsync();
+        var item = page.Locator(".kb-next__item[data-entity-type='lead']").Last;
+        await Expect(item).ToBeVisibleAsync();
+        var cardId = await item.GetAttributeAsync("data-card-id") ?? throw new InvalidOperationException("action without card");
+        // Every listed action is the rep's own.
+        Assert.Equal(0, await page.Locator(".kb-next__item").Filter(new() { HasText = "Morgan Acme" }).CountAsync());
+
+        await item.GetByRole(AriaRole.Button).ClickAsync();
+        var dialog = Dialog(page);
+        await dialog.GetByLabel("What was done").FillAsync("Sent the revised proposal");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(dialog.GetByRole(AriaRole.Alert)).ToContainTextAsync("Some fields need a look");
+        await Expect(dialog).ToContainTextAsync("Required");
+
+        var next = DateTime.UtcNow.AddDays(21);
+        await dialog.GetByLabel("Next action date").FillAsync(next.ToString("MM/dd/yyyy", System.Globalization.CultureInfo.InvariantCulture));
+        await dialog.GetByLabel("Next action date").PressAsync("Tab");
+        await dialog.GetByLabel("What to do next").FillAsync("Check the proposal was read");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+        await Expect(dialog).ToHaveCountAsync(0);
+        // Three weeks out is past this week: the card leaves the list.
+        await Expect(page.Locator($".kb-next__item[data-card-id='{cardId}']")).ToHaveCountAsync(0);
+        await page.GotoAsync("/board/lead");
+        await page.CardById(cardId).GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^History of") }).ClickAsync();
+        await Expect(page.GetByTestId("card-history")).ToContainTextAsync("Riley Acme completed an action: Sent the revised proposal");
+    }
 }

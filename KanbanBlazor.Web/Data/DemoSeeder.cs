@@ -101,10 +101,11 @@ public sealed class DemoSeeder(
     {
         await using (var accounts = await accountsFactory.CreateDbContextAsync(ct))
         {
-            var seeded = await accounts.Tenants.Where(t => Tenants.Select(d => d.Slug).Contains(t.Slug)).Select(t => t.Id).ToListAsync(ct);
+            var slugs = Tenants.Select(d => d.Slug).ToList();
+            var seeded = await accounts.Tenants.Where(t => slugs.Contains(t.Slug)).Select(t => new { t.Id, t.Slug }).ToListAsync(ct);
             if (seeded.Count > 0)
             {
-                foreach (var tenantId in seeded) await SeedOtherBoardsAsync(tenantId, ct);
+                foreach (var tenant in seeded) await SeedOtherBoardsAsync(tenant.Id, OtherBoardsSeed + slugs.IndexOf(tenant.Slug), ct);
                 return;
             }
         }
@@ -115,17 +116,19 @@ public sealed class DemoSeeder(
             var (slug, name) = Tenants[t];
             var tenantId = await CreateTenantAsync(slug, name, ct);
             await SeedBoardAsync(tenantId, EntityTypes.Lead, random, ct);
-            await SeedOtherBoardsAsync(tenantId, ct);
+            await SeedOtherBoardsAsync(tenantId, OtherBoardsSeed + t, ct);
             logger.LogInformation("Seeded demo tenant {Tenant}", slug);
         }
         await CreateConsultantAsync(ct);
     }
 
+    private const int OtherBoardsSeed = 20261124;
+
     /// <summary>The demo tenants' opportunity, task and customer boards, where a database seeded before
     /// they existed has none yet.</summary>
-    private async Task SeedOtherBoardsAsync(Guid tenantId, CancellationToken ct)
+    private async Task SeedOtherBoardsAsync(Guid tenantId, int seed, CancellationToken ct)
     {
-        var random = new Random(tenantId.GetHashCode());
+        var random = new Random(seed);
         foreach (var entityType in EntityTypes.All.Where(t => t != EntityTypes.Lead))
         {
             await using (var db = await kanbanFactory.CreateForTenantAsync(tenantId, ct))

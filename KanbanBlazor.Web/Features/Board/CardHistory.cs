@@ -22,6 +22,9 @@ public sealed record CardHistoryEntry(
 {
     /// <summary>An edit's changed fields, each with its old and new value (empty for other events).</summary>
     public IReadOnlyList<KanbanBlazor.Core.Cards.FieldChange> Changes { get; init; } = [];
+
+    /// <summary>What was done, when the entry completed a next action.</summary>
+    public string? Activity { get; init; }
 }
 
 /// <summary>A card's history from the event log, newest first: its creation, every edit with the fields
@@ -63,6 +66,7 @@ public sealed class CardHistory(IDbContextFactory<KanbanDbContext> factory)
                 Changes = root.TryGetProperty("changes", out var changes) && changes.ValueKind == System.Text.Json.JsonValueKind.Array
                     ? changes.EnumerateArray().Select(c => Named(new KanbanBlazor.Core.Cards.FieldChange(c.GetProperty("field").GetString()!, Text(c, "from"), Text(c, "to")))).ToList()
                     : [],
+                Activity = Text(root, "activity"),
             };
         }).ToList();
     }

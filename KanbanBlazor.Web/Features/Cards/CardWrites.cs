@@ -82,6 +82,20 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
         return Completed(outcome);
     }
 
+    /// <summary>A next action done: what was done (recorded as an activity), and either the next action
+    /// (when and what) or a closing stage the card moves to (won, lost, done…), with what was done as its reason.</summary>
+    public sealed record CompleteRequest(int ExpectedVersion, string? Done, DateTimeOffset? NextAt, string? NextDetails, string? CloseTo = null)
+    {
+        public const int MaxDoneLength = 500;
+    }
+
+    public async Task<CardWriteResult> CompleteActionAsync(CurrentTenant actor, string entityType, Guid cardId, CompleteRequest request,
+        Guid originId, string source, CancellationToken ct)
+    {
+        var outcome = await transaction.ExecuteAsync(actor, entityType, originId, source, board => CompleteInAsync(board, entityType, cardId, request, ct), ct);
+        return Completed(outcome);
+    }
+
     /// <summary>One card with every field (null: no such card on this tenant's board).</summary>
     public async Task<CardDetails?> ReadAsync(CurrentTenant actor, string entityType, Guid cardId, CancellationToken ct)
     {
@@ -184,23 +198,7 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
         var changes = CardFields.Changes(entityType, before, fields);
         if (changes.Count == 0) return new CardWriteResult(CardWriteOutcome.Unchanged) { Card = Details(card, names) };
 
-        Apply(card, fields);
-        card.Version++;
-        card.UpdatedAt = board.Now;
-        card.LastActivityAt = board.Now;
-        card.LastModifiedBy = actor.UserId;
-        board.Append(new CardUpdated(Summary(card, names), changes.Select(c => c.Field).ToList()), new CardMove
-        {
-            Id = Guid.CreateVersion7(board.Now),
-            EventType = BoardEventTypes.CardUpdated,
-            EntityType = entityType,
-            EntityId = card.Id,
-            ToStage = card.Stage,
-            ToPosition = card.Position,
-            UserId = actor.UserId,
-            Metadata = Metadata(board, card, wipOverride: false, changes),
-            CreatedAt = board.Now,
-        });
+        Update(board, card, fields, changes, names);
         return new CardWriteResult(CardWriteOutcome.Saved) { Card = Details(card, names), Changes = changes };
     }
 
@@ -231,6 +229,95 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
         });
         logger.LogInformation("Card {CardId} deleted from the {EntityType} board", card.Id, entityType);
         return new CardWriteResult(CardWriteOutcome.Saved) { Card = details };
+    }
+
+    private async Task<CardWriteResult> CompleteInAsync(BoardWrite board, string entityType, Guid cardId, CompleteRequest request, CancellationToken ct)
+    {
+        var actor = board.Actor;
+        if (!CardPermissions.CanCreate(actor.Role))
+            return new CardWriteResult(CardWriteOutcome.NotPermitted, "Your role can view this board but not edit cards.");
+        if (await CurrentAsync(board, entityType, cardId, ct) is not { } card)
+            return new CardWriteResult(CardWriteOutcome.CardNotFound, "That card no longer exists on this board.");
+        var names = await NamesAsync(board.Db, ct);
+        if (!CardPermissions.CanEdit(actor.Role, actor.UserId, card.OwnerId))
+            return new CardWriteResult(CardWriteOutcome.NotPermitted, "Sales reps can complete actions only on the cards they own.") { Card = Details(card, names) };
+        if (await HeldUpAsync(board, card, request.ExpectedVersion, names, ct) is { } heldUp) return heldUp;
+
+        var done = request.Done?.Trim() ?? "";
+        var errors = new List<FieldError>();
+        if (done.Length == 0) errors.Add(new FieldError("done", "required", "Say what was done."));
+        else if (done.Length > CompleteRequest.MaxDoneLength)
+            errors.Add(new FieldError("done", "too_long", $"At most {CompleteRequest.MaxDoneLength} characters.", Max: CompleteRequest.MaxDoneLength));
+        var closing = request.CloseTo is { Length: > 0 } closeTo ? board.Rules.Stage(closeTo) : null;
+        if (request.CloseTo is { Length: > 0 } && closing is not { Outcome: not StageOutcome.Open })
+            errors.Add(new FieldError("closeTo", "closing_stage", "Choose one of the board's closing stages."));
+        var next = closing is null
+            ? Draft(card) with { NextActionAt = request.NextAt, NextActionDetails = request.NextDetails }
+            : Draft(card) with { NextActionAt = null, NextActionDetails = null };
+        next = next.Normalized(entityType);
+        if (closing is null && request.CloseTo is not { Length: > 0 })
+        {
+            if (next.NextActionAt is null) errors.Add(new FieldError(CardFields.NextActionAt, "required", "Set the next action's date, or close the card."));
+            if (next.NextActionDetails is null) errors.Add(new FieldError(CardFields.NextActionDetails, "required", "Say what the next action is, or close the card."));
+        }
+        errors.AddRange(CardFields.Validate(entityType, next, names.ContainsKey).Where(e => !errors.Any(x => x.Field == e.Field)));
+        if (errors.Count > 0)
+            return new CardWriteResult(CardWriteOutcome.Invalid, string.Join(" ", errors.Select(e => $"{e.Field}: {e.Message}"))) { Errors = errors, Card = Details(card, names) };
+
+        MoveDecision? decision = null;
+        if (closing is not null && card.Stage != closing.Key)
+        {
+            var inTarget = board.Snapshot.CardsIn(closing.Key).Count;
+            decision = MoveCheck.Decide(new MoveRequest(card.Id, card.Version, closing.Key, 0, Reason: done),
+                new CardState(card.Id, card.Stage, card.Version, card.OwnerId), board.Rules, inTarget, actor.Role, actor.UserId);
+            if (!decision.IsAllowed)
+                return new CardWriteResult(decision.Refusal == MoveRefusal.WipHardLimit ? CardWriteOutcome.WipHardLimit : CardWriteOutcome.NotPermitted, decision.Message)
+                {
+                    Card = Details(card, names), Wip = decision.Wip,
+                };
+        }
+
+        var changes = CardFields.Changes(entityType, Draft(card), next);
+        Update(board, card, next, changes, names, activity: done);
+        if (decision is not null)
+        {
+            // Closed: the card moves to the top of the closing stage, with what was done as the reason.
+            var moveId = Guid.CreateVersion7(board.Now);
+            var position = MoveCard.Place(board, entityType, closing!.Key, board.Snapshot.CardsIn(closing.Key), 0, moveId);
+            var (fromStage, fromPosition) = MoveCard.Relocate(board, card, closing.Key, position);
+            board.Append(new CardMoved(moveId, card.Id, fromStage, card.Stage, position, card.Version), new CardMove
+            {
+                Id = moveId, EntityType = entityType, EntityId = card.Id, FromStage = fromStage, ToStage = closing.Key, ToPosition = position,
+                FromPosition = fromPosition, UserId = actor.UserId, Reason = done, Metadata = MoveCard.MoveMetadata(board, decision, card.Version),
+                CreatedAt = board.Now,
+            });
+            MoveCard.AppendWipWarning(board, entityType, card.Id, decision);
+        }
+        return new CardWriteResult(CardWriteOutcome.Saved) { Card = Details(card, names), Changes = changes };
+    }
+
+    /// <summary>The card takes the fields as the actor's change now (a new version, an activity), logged and
+    /// published as one <see cref="CardUpdated"/> with each changed field's old and new value.</summary>
+    private static void Update(BoardWrite board, Card card, CardDraft fields, IReadOnlyList<FieldChange> changes, IReadOnlyDictionary<Guid, string> names,
+        string? activity = null)
+    {
+        Apply(card, fields);
+        card.Version++;
+        card.UpdatedAt = board.Now;
+        card.LastActivityAt = board.Now;
+        card.LastModifiedBy = board.Actor.UserId;
+        board.Append(new CardUpdated(Summary(card, names), changes.Select(c => c.Field).ToList()), new CardMove
+        {
+            Id = Guid.CreateVersion7(board.Now),
+            EventType = BoardEventTypes.CardUpdated,
+            EntityType = card.EntityType,
+            EntityId = card.Id,
+            ToStage = card.Stage,
+            ToPosition = card.Position,
+            UserId = board.Actor.UserId,
+            Metadata = Metadata(board, card, wipOverride: false, changes, activity),
+            CreatedAt = board.Now,
+        });
     }
 
     /// <summary>The card as it is now in the transaction, tracked for the update: a card an earlier write of
@@ -305,7 +392,8 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
     private static async Task<IReadOnlyDictionary<Guid, string>> NamesAsync(KanbanDbContext db, CancellationToken ct) =>
         await db.Members.AsNoTracking().ToDictionaryAsync(m => m.UserId, m => m.DisplayName, ct);
 
-    internal static CardDraft Draft(Card card) => new()
+    /// <summary>A stored card's fields as a draft (what its form shows, and what an edit is compared with).</summary>
+    public static CardDraft Draft(Card card) => new()
     {
         Title = card.Title, Company = card.Company, Email = card.Email, Phone = card.Phone, Source = card.Source, Score = card.Score,
         Value = card.Value, Currency = card.Currency, ExpectedCloseOn = card.ExpectedCloseOn, Probability = card.Probability,
@@ -348,7 +436,7 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
     /// <summary>The log row's metadata: where the write came from, the card's version after it, the board's
     /// view of the card (so that the event can be rebuilt: BoardLog), and for an edit each changed field's
     /// old and new value (the card's history, and what a stale writer is shown).</summary>
-    private static string Metadata(BoardWrite board, Card card, bool wipOverride, IReadOnlyList<FieldChange>? changes) =>
+    private static string Metadata(BoardWrite board, Card card, bool wipOverride, IReadOnlyList<FieldChange>? changes, string? activity = null) =>
         JsonSerializer.Serialize(new
         {
             source = board.Source,
@@ -357,6 +445,7 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
             wip_override = wipOverride ? true : (bool?)null,
             card = BoardLog.CardJson(card.Title, card.Company, card.Value, card.Currency, card.OwnerId, card.NextActionAt, card.NextActionDetails),
             changes = changes?.Select(c => new { field = c.Field, from = c.From, to = c.To }),
+            activity,
         }, SkipNulls);
 
     private static readonly JsonSerializerOptions SkipNulls = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
