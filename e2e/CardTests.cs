@@ -104,7 +104,7 @@ public sealed class CardTests(AppFixture app)
     }
 
     [Fact]
-    public async Task Each_of_the_four_boards_opens_from_the_drawer_with_its_stages_and_cards()
+    public async Task Each_of_the_four_boards_opens_from_the_drawer_with_its_stages_cards_and_totals()
     {
         var page = await app.OpenBoardAsync("manager@acme.demo");
         (string Link, string Board, string[] Stages)[] boards =
@@ -122,6 +122,8 @@ public sealed class CardTests(AppFixture app)
             await Expect(page.Locator(".kb-board .kb-sortable__item").First).ToBeVisibleAsync();
             // Tasks have no value: neither their tiles nor their stages show one.
             Assert.Equal(board == "task" ? 0 : stages.Length, await page.Locator(".kb-column__value").CountAsync());
+            // Opportunities: each stage's value weighted by its cards' probability of closing.
+            Assert.Equal(board == "opportunity" ? stages.Length : 0, await page.Locator("[data-testid=weighted-value]").CountAsync());
         }
     }
 

@@ -14,7 +14,14 @@ public sealed record BoardCard(
     string Position,
     int Version,
     DateTimeOffset? NextActionAt,
-    string? NextActionDetails);
+    string? NextActionDetails)
+{
+    /// <summary>An opportunity's chance of closing, in percent (null on other boards, or not set).</summary>
+    public int? Probability { get; init; }
+
+    /// <summary>The value as likely as the card is to close: value × probability.</summary>
+    public decimal WeightedValue => Probability is { } p ? decimal.Round(Value * p / 100m, 2) : 0m;
+}
 
 /// <summary>A stage of a board: its place is its index in the board's list. At <see cref="WipSoftLimit"/>
 /// cards a move in is allowed with a warning; at <see cref="WipHardLimit"/> it is refused unless
@@ -33,10 +40,10 @@ public sealed class BoardSnapshot
     // Every card by id, and each stage's total value: kept alongside, so that finding a card or a
     // stage's total takes the same time on a 10,000-card board as on a 10-card one.
     private readonly ImmutableDictionary<Guid, BoardCard> byId;
-    private readonly ImmutableDictionary<string, decimal> totals;
+    private readonly ImmutableDictionary<string, Totals> totals;
 
     private BoardSnapshot(string entityType, long sequence, ImmutableArray<BoardStage> stages, ImmutableDictionary<string, ImmutableList<BoardCard>> cards,
-        ImmutableDictionary<Guid, BoardCard> byId, ImmutableDictionary<string, decimal> totals)
+        ImmutableDictionary<Guid, BoardCard> byId, ImmutableDictionary<string, Totals> totals)
     {
         EntityType = entityType;
         Sequence = sequence;
@@ -53,7 +60,7 @@ public sealed class BoardSnapshot
         var lists = stageList.ToImmutableDictionary(s => s.Key, s => byStage.GetValueOrDefault(s.Key) ?? []);
         return new BoardSnapshot(entityType, sequence, stageList, lists,
             lists.Values.SelectMany(l => l).ToImmutableDictionary(c => c.Id),
-            lists.ToImmutableDictionary(l => l.Key, l => l.Value.Sum(c => c.Value)));
+            lists.ToImmutableDictionary(l => l.Key, l => new Totals(l.Value.Sum(c => c.Value), l.Value.Sum(c => c.WeightedValue))));
     }
 
     public string EntityType { get; }
@@ -67,7 +74,17 @@ public sealed class BoardSnapshot
 
     public int CardCount => byId.Count;
 
-    public decimal TotalValueIn(string stage) => totals.GetValueOrDefault(stage);
+    public decimal TotalValueIn(string stage) => totals.GetValueOrDefault(stage).Value;
+
+    /// <summary>The stage's probability-weighted value (opportunities).</summary>
+    public decimal WeightedValueIn(string stage) => totals.GetValueOrDefault(stage).Weighted;
+
+    /// <summary>A stage's total value and probability-weighted value.</summary>
+    private readonly record struct Totals(decimal Value, decimal Weighted)
+    {
+        public Totals Plus(BoardCard card) => new(Value + card.Value, Weighted + card.WeightedValue);
+        public Totals Minus(BoardCard card) => new(Value - card.Value, Weighted - card.WeightedValue);
+    }
 
     public BoardCard? Find(Guid cardId) => byId.GetValueOrDefault(cardId);
 
@@ -79,7 +96,7 @@ public sealed class BoardSnapshot
         if (Find(cardId) is not { } card || !cards.TryGetValue(card.Stage, out var list)) return this;
         var index = IndexOf(list, card);
         return index < 0 ? this : new(EntityType, Sequence, Stages, cards.SetItem(card.Stage, list.RemoveAt(index)), byId.Remove(cardId),
-            totals.SetItem(card.Stage, totals.GetValueOrDefault(card.Stage) - card.Value));
+            totals.SetItem(card.Stage, totals.GetValueOrDefault(card.Stage).Minus(card)));
     }
 
     /// <summary>With the card in its stage, placed by its position; a card of a stage the board does not have is left out.</summary>
@@ -126,7 +143,7 @@ public sealed class BoardSnapshot
 
     private BoardSnapshot Inserted(BoardCard card, ImmutableList<BoardCard> list) =>
         new(EntityType, Sequence, Stages, cards.SetItem(card.Stage, list), byId.SetItem(card.Id, card),
-            totals.SetItem(card.Stage, totals.GetValueOrDefault(card.Stage) + card.Value));
+            totals.SetItem(card.Stage, totals.GetValueOrDefault(card.Stage).Plus(card)));
 
     // Where the card is in its stage's list: found by its position, or (a card shown out of order
     // before its move was saved) by looking through the list.

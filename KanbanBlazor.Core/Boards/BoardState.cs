@@ -30,6 +30,8 @@ public sealed class BoardState
 
     public decimal TotalValueIn(string stage) => Current.TotalValueIn(stage);
 
+    public decimal WeightedValueIn(string stage) => Current.WeightedValueIn(stage);
+
     public BoardCard? Find(Guid cardId) => Current.Find(cardId);
 
     /// <summary>

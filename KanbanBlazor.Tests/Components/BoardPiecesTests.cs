@@ -57,15 +57,20 @@ public sealed class BoardPiecesTests : ComponentTest
     {
         var stage = new BoardStage("new", "New", StageOutcome.Open, null, null);
         var view = new BoardView(DateTimeOffset.UtcNow, TimeZoneInfo.Utc, true, [("new", "New"), ("contacted", "Contacted")],
-            _ => true, _ => null, _ => Task.CompletedTask, _ => Task.CompletedTask, default, default, _ => Task.CompletedTask, _ => Task.CompletedTask);
+            _ => true, _ => null, _ => Task.CompletedTask, _ => Task.CompletedTask, default, default, _ => Task.CompletedTask, _ => Task.CompletedTask)
+        {
+            ShowsWeighted = true,
+        };
         var column = Render<BoardColumn>(p => p.Add(c => c.Stage, stage).Add(c => c.Name, "New")
-            .Add(c => c.Cards, [Own]).Add(c => c.TotalValue, 1000m).Add(c => c.View, view));
+            .Add(c => c.Cards, [Own]).Add(c => c.TotalValue, 1000m).Add(c => c.WeightedValue, 500m).Add(c => c.View, view));
         Assert.Single(column.FindAll(".kb-sortable__item"));
+        Assert.Equal("Weighted $500", column.Find("[data-testid=weighted-value]").TextContent);
 
-        await column.InvokeAsync(() => column.Instance.Show([Other, Own], 3000m));
+        await column.InvokeAsync(() => column.Instance.Show([Other, Own], 3000m, 1500m));
 
         Assert.Equal([Other.Id.ToString(), Own.Id.ToString()], column.FindAll(".kb-sortable__item").Select(i => i.GetAttribute("data-id")));
         Assert.Equal("$3,000", column.Find(".kb-column__value").TextContent);
+        Assert.Equal("Weighted $1,500", column.Find("[data-testid=weighted-value]").TextContent);
         Assert.Equal("2", column.Find(".kb-column__count").TextContent.Trim());
     }
 

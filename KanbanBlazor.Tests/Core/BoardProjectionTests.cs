@@ -46,6 +46,27 @@ public sealed class BoardProjectionTests
     }
 
     [Fact]
+    public void A_stages_weighted_value_follows_its_cards_probabilities_through_creations_moves_edits_and_deletions()
+    {
+        var a = Card("A", "new", "V") with { Value = 1000, Probability = 25 };
+        var b = Card("B", "new", "X") with { Value = 400, Probability = 50 };
+        var board = BoardSnapshot.Create("opportunity", 0, Stages, [a]);
+        Assert.Equal((1000m, 250m), (board.TotalValueIn("new"), board.WeightedValueIn("new")));
+
+        board = BoardProjection.Apply(board, 1, new CardCreated(b));
+        Assert.Equal(450m, board.WeightedValueIn("new"));
+        board = BoardProjection.Apply(board, 2, new CardUpdated(b with { Probability = 75, Version = 2 }, ["probability"]));
+        Assert.Equal(550m, board.WeightedValueIn("new"));
+        board = BoardProjection.Apply(board, 3, new CardMoved(Guid.NewGuid(), a.Id, "new", "won", "V", 2));
+        Assert.Equal((300m, 250m), (board.WeightedValueIn("new"), board.WeightedValueIn("won")));
+        board = BoardProjection.Apply(board, 4, new CardDeleted(b.Id));
+        Assert.Equal((0m, 0m), (board.WeightedValueIn("new"), board.TotalValueIn("new")));
+        // Rebuilt from scratch, the same figures.
+        var rebuilt = BoardSnapshot.Create("opportunity", 4, Stages, board.AllCards);
+        Assert.Equal(board.WeightedValueIn("won"), rebuilt.WeightedValueIn("won"));
+    }
+
+    [Fact]
     public void Replay_applies_only_what_comes_after_the_start_in_sequence_order_and_equals_applying_one_by_one()
     {
         var a = Card("A", "new", "V");

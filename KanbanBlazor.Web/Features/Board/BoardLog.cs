@@ -81,8 +81,9 @@ public sealed class BoardLog(IDbContextFactory<KanbanDbContext> factory)
     }
 
     /// <summary>A card's board fields as a log row's metadata keeps them (under "card").</summary>
-    internal static object CardJson(string title, string? company, decimal value, string currency, Guid? ownerId, DateTimeOffset? nextActionAt, string? nextActionDetails) =>
-        new { title, company, value, currency, owner_id = ownerId, next_action_at = nextActionAt, next_action_details = nextActionDetails };
+    internal static object CardJson(string title, string? company, decimal value, string currency, Guid? ownerId, DateTimeOffset? nextActionAt, string? nextActionDetails,
+        int? probability) =>
+        new { title, company, value, currency, owner_id = ownerId, next_action_at = nextActionAt, next_action_details = nextActionDetails, probability };
 
     /// <summary>The card as the board showed it after a logged create, edit or deletion (null: the row does not keep it).</summary>
     internal static BoardCard? CardOf(CardMove row, JsonElement meta, IReadOnlyDictionary<Guid, string> names)
@@ -95,7 +96,10 @@ public sealed class BoardLog(IDbContextFactory<KanbanDbContext> factory)
             Text("currency") ?? "USD", owner, owner is { } o && names.TryGetValue(o, out var name) ? name : null,
             row.ToStage, row.ToPosition, version,
             Text("next_action_at") is { } at ? DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture) : null,
-            Text("next_action_details"));
+            Text("next_action_details"))
+        {
+            Probability = Int(card, "probability"),
+        };
     }
 
     /// <summary>The board's log as the consistency check reads it: every entry's sequence, type and

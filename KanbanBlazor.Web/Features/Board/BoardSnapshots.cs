@@ -151,6 +151,7 @@ public sealed class BoardSnapshots(IDbContextFactory<KanbanDbContext> factory, T
                     CardFields.OwnerId => before with { OwnerId = from is null ? null : Guid.Parse(from), OwnerName = null },
                     CardFields.NextActionAt => before with { NextActionAt = from is null ? null : DateTimeOffset.Parse(from, CultureInfo.InvariantCulture) },
                     CardFields.NextActionDetails => before with { NextActionDetails = from },
+                    CardFields.Probability => before with { Probability = from is null ? null : int.Parse(from, CultureInfo.InvariantCulture) },
                     _ => before,
                 };
             }

@@ -28,6 +28,9 @@ public sealed record BoardView(
     /// <summary>The board's cards have a value (not a task board): tiles and stage headers show it.</summary>
     public bool ShowsValue { get; init; } = true;
 
+    /// <summary>The board's cards have a probability (opportunities): stage headers show the weighted value.</summary>
+    public bool ShowsWeighted { get; init; }
+
     /// <summary>Opens a new card for a stage (the stage's "+"); null when the viewer may not add cards.</summary>
     public Func<string, Task>? OnAddCard { get; init; }
 }

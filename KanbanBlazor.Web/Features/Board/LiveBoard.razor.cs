@@ -483,11 +483,12 @@ public sealed partial class LiveBoard : IAsyncDisposable
         var touched = new List<(BoardColumn Column, BoardStage Stage)>(2);
         foreach (var stage in after.Stages)
         {
-            if (ReferenceEquals(before.CardsIn(stage.Key), after.CardsIn(stage.Key)) && before.TotalValueIn(stage.Key) == after.TotalValueIn(stage.Key)) continue;
+            if (ReferenceEquals(before.CardsIn(stage.Key), after.CardsIn(stage.Key)) && before.TotalValueIn(stage.Key) == after.TotalValueIn(stage.Key)
+                && before.WeightedValueIn(stage.Key) == after.WeightedValueIn(stage.Key)) continue;
             if (!columns.TryGetValue(stage.Key, out var column)) return false;
             touched.Add((column, stage));
         }
-        foreach (var (column, stage) in touched) column.Show(after.CardsIn(stage.Key), after.TotalValueIn(stage.Key));
+        foreach (var (column, stage) in touched) column.Show(after.CardsIn(stage.Key), after.TotalValueIn(stage.Key), after.WeightedValueIn(stage.Key));
         count.Show(after.Sequence, after.CardCount);
         return true;
     }
@@ -764,6 +765,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
         {
             OnOpenCard = AsOf is null ? OpenCardAsync : null,
             ShowsValue = CardFields.For(EntityType).Contains(CardFields.Value),
+            ShowsWeighted = CardFields.For(EntityType).Contains(CardFields.Probability),
             OnAddCard = AsOf is null && tenant is not null && CardPermissions.CanCreate(tenant.Role) ? AddCardAsync : null,
         };
     }

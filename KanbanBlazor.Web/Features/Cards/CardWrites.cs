@@ -430,8 +430,7 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
             card.LastActivityAt, card.CreatedAt, card.UpdatedAt);
 
     private static BoardCard Summary(Card card, IReadOnlyDictionary<Guid, string> names) =>
-        new(card.Id, card.Title, card.Company, card.Value, card.Currency, card.OwnerId, card.OwnerId is { } owner ? names.GetValueOrDefault(owner) : null,
-            card.Stage, card.Position, card.Version, card.NextActionAt, card.NextActionDetails);
+        LoadBoard.ToBoardCard(card, names);
 
     /// <summary>The log row's metadata: where the write came from, the card's version after it, the board's
     /// view of the card (so that the event can be rebuilt: BoardLog), and for an edit each changed field's
@@ -443,7 +442,7 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
             ip = board.ClientAddress,
             card_version = card.Version,
             wip_override = wipOverride ? true : (bool?)null,
-            card = BoardLog.CardJson(card.Title, card.Company, card.Value, card.Currency, card.OwnerId, card.NextActionAt, card.NextActionDetails),
+            card = BoardLog.CardJson(card.Title, card.Company, card.Value, card.Currency, card.OwnerId, card.NextActionAt, card.NextActionDetails, card.Probability),
             changes = changes?.Select(c => new { field = c.Field, from = c.From, to = c.To }),
             activity,
         }, SkipNulls);
