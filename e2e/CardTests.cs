@@ -52,6 +52,9 @@ public sealed class CardTests(AppFixture app)
         var cardId = await card.GetAttributeAsync("data-id") ?? throw new InvalidOperationException("card without id");
 
         await OpenCardAsync(editor, cardId);
+        // On the colleague's board: who else is here, and who is editing the card.
+        await Expect(colleague.GetByTestId("presence")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("Morgan Acme"));
+        await Expect(colleague.CardById(cardId).GetByTestId("card-editing")).ToHaveTextAsync("Morgan Acme is editing");
         await OpenCardAsync(colleague, cardId);
 
         await Expect(Dialog(colleague).Locator("[data-testid=card-locked]")).ToContainTextAsync("Morgan Acme is editing this card");
@@ -64,6 +67,7 @@ public sealed class CardTests(AppFixture app)
         await Expect(Dialog(editor)).ToHaveCountAsync(0);
 
         // Closed: the lock is let go, and the colleague may edit, and sees the saved company.
+        await Expect(colleague.CardById(cardId).GetByTestId("card-editing")).ToHaveCountAsync(0);
         await OpenCardAsync(colleague, cardId);
         await Expect(Dialog(colleague).GetByLabel("Company")).ToHaveValueAsync(company);
         await Expect(Dialog(colleague).GetByRole(AriaRole.Button, new() { Name = "Save" })).ToBeVisibleAsync();

@@ -24,6 +24,7 @@ public sealed class CardDialogTests : ComponentTest
     {
         this.database = database;
         var hub = new BoardHub(NullLogger<BoardHub>.Instance);
+        Services.AddSingleton(hub);
         Services.AddSingleton(new CardWrites(new BoardTransaction(database.WriterFactory(), hub, TimeProvider.System), database.KanbanFactory(), NullLogger<CardWrites>.Instance));
         Services.AddSingleton(new EditLocks(database.KanbanFactory(), TimeProvider.System));
         Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));

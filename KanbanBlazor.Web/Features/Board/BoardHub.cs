@@ -19,6 +19,22 @@ public sealed record BoardViewer(Guid ViewerId, Guid UserId, Func<BoardChange, T
     /// <summary>When set, the changes waiting for this viewer are handed over together, in order (a
     /// commit's events, or a burst of commits): a circuit renders once for them all, not once each.</summary>
     public Func<IReadOnlyList<BoardChange>, Task>? OnChanges { get; init; }
+
+    /// <summary>The viewer's name, as others see it among those viewing the board.</summary>
+    public string UserName { get; init; } = "";
+
+    /// <summary>Told who views the board and who edits which card, whenever that changes.</summary>
+    public Func<BoardPresence, Task>? OnPresence { get; init; }
+}
+
+/// <summary>Who views a board on this instance (each person once, by name) and who edits which card,
+/// numbered so that a viewer told twice keeps the newer.</summary>
+public sealed record BoardPresence(long Version, IReadOnlyList<(Guid UserId, string Name)> Viewing, IReadOnlyDictionary<Guid, string> Editing)
+{
+    public static readonly BoardPresence None = new(0, [], new Dictionary<Guid, string>());
+
+    public bool SameAs(BoardPresence other) =>
+        Viewing.SequenceEqual(other.Viewing) && Editing.Count == other.Editing.Count && Editing.All(e => other.Editing.TryGetValue(e.Key, out var name) && name == e.Value);
 }
 
 /// <summary>
@@ -38,6 +54,10 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
 
     private readonly Lock gate = new();
     private readonly Dictionary<(Guid Tenant, string EntityType), List<Subscription>> rooms = [];
+    // Per room: the presence last told, and who edits which card (card → editor's user id and name).
+    private readonly Dictionary<(Guid Tenant, string EntityType), BoardPresence> told = [];
+    private readonly Dictionary<(Guid Tenant, string EntityType), Dictionary<Guid, (Guid UserId, string Name)>> editing = [];
+    private long presenceVersion;
 
     public IDisposable Subscribe(Guid tenantId, string entityType, Guid subscriberId, Func<BoardChange, Task> onChange) =>
         Subscribe(tenantId, entityType, new BoardViewer(subscriberId, Guid.Empty, onChange));
@@ -51,7 +71,70 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
             list.Add(subscription);
         }
         _ = Task.Run(() => DeliverAsync(subscription));
+        // Everyone hears of the newcomer if the people changed; else the newcomer alone hears who is there.
+        if (!PresenceChanged(subscription.Room) && viewer.OnPresence is { } tell)
+        {
+            BoardPresence now;
+            lock (gate) now = told.GetValueOrDefault(subscription.Room) ?? BoardPresence.None;
+            _ = TellPresenceAsync(subscription, tell, now);
+        }
         return subscription;
+    }
+
+    /// <summary>Someone opened a card of the board to edit it (or closed it: <paramref name="editorName"/> null).</summary>
+    public void Editing(Guid tenantId, string entityType, Guid cardId, Guid userId, string? editorName)
+    {
+        var room = (tenantId, entityType);
+        lock (gate)
+        {
+            if (!editing.TryGetValue(room, out var cards)) editing[room] = cards = [];
+            if (editorName is not null) cards[cardId] = (userId, editorName);
+            else if (cards.TryGetValue(cardId, out var editor) && editor.UserId == userId) cards.Remove(cardId);
+            if (cards.Count == 0) editing.Remove(room);
+        }
+        PresenceChanged(room);
+    }
+
+    /// <summary>Who views and edits the board now, as last told.</summary>
+    public BoardPresence PresenceOf(Guid tenantId, string entityType)
+    {
+        lock (gate) return told.GetValueOrDefault((tenantId, entityType)) ?? BoardPresence.None;
+    }
+
+    /// <summary>Tells every viewer of the room who is there now, when that differs from what they were last told:
+    /// a second tab of someone already there, or a thousand, tells nobody anything.</summary>
+    /// <returns>whether they were told</returns>
+    private bool PresenceChanged((Guid Tenant, string EntityType) room)
+    {
+        BoardPresence now;
+        Subscription[] targets;
+        lock (gate)
+        {
+            var list = rooms.GetValueOrDefault(room) ?? [];
+            var viewing = list.Where(s => s.Viewer.UserId != Guid.Empty).GroupBy(s => s.Viewer.UserId)
+                .Select(g => (g.Key, g.First().Viewer.UserName)).OrderBy(v => v.UserName, StringComparer.CurrentCulture).ThenBy(v => v.Key).ToList();
+            var edits = editing.GetValueOrDefault(room)?.ToDictionary(e => e.Key, e => e.Value.Name) ?? new Dictionary<Guid, string>();
+            now = new BoardPresence(0, viewing, edits);
+            if (told.GetValueOrDefault(room) is { } last && last.SameAs(now)) return false;
+            now = now with { Version = ++presenceVersion };
+            if (list.Count == 0 && edits.Count == 0) told.Remove(room);
+            else told[room] = now;
+            targets = list.Where(s => s.Viewer.OnPresence is not null).ToArray();
+        }
+        foreach (var target in targets) _ = TellPresenceAsync(target, target.Viewer.OnPresence!, now);
+        return true;
+    }
+
+    private async Task TellPresenceAsync(Subscription target, Func<BoardPresence, Task> tell, BoardPresence presence)
+    {
+        try
+        {
+            await tell(presence);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Telling viewer {Subscriber} who is on the board failed", target.Viewer.ViewerId);
+        }
     }
 
     public int SubscriberCount(Guid tenantId, string entityType)
@@ -137,6 +220,8 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
                 if (affected.Count > 0) logger.LogInformation("User {UserId} lost access to tenant {TenantId}: {Count} board views closed", userId, tenantId, affected.Count);
             }
         }
+        if (access is null)
+            foreach (var room in affected.Select(s => s.Room).Distinct()) PresenceChanged(room);
         foreach (var subscription in affected)
         {
             if (subscription.Viewer.OnAccessChanged is { } tell) _ = TellAsync(subscription, tell, access);
@@ -158,6 +243,7 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
     private void Remove(Subscription subscription)
     {
         lock (gate) RemoveLocked(subscription);
+        PresenceChanged(subscription.Room);
     }
 
     private void RemoveLocked(Subscription subscription)

@@ -25,6 +25,9 @@ public sealed record BoardView(
     /// <summary>Opens a card (click, or Enter on it): to read it, or to edit it when the viewer may.</summary>
     public Func<BoardCard, Task>? OnOpenCard { get; init; }
 
+    /// <summary>Who else is editing a card now (null: nobody), from the board's presence.</summary>
+    public Func<BoardCard, string?>? EditedBy { get; init; }
+
     /// <summary>The board's cards have a value (not a task board): tiles and stage headers show it.</summary>
     public bool ShowsValue { get; init; } = true;
 

@@ -13,7 +13,8 @@ namespace KanbanBlazor.Web.Features.Board;
 /// <param name="CanMoveTo">there is another stage ("Move to…" shows)</param>
 /// <param name="History">the card's history can be opened</param>
 /// <param name="Value">the card's value shows (every board but tasks)</param>
-public readonly record struct CardLook(bool Movable, bool Locked, bool CanMoveTo, bool History, bool Value = true);
+/// <param name="EditedBy">who else is editing the card now (null: nobody)</param>
+public readonly record struct CardLook(bool Movable, bool Locked, bool CanMoveTo, bool History, bool Value = true, string? EditedBy = null);
 
 /// <summary>
 /// One card as the board shows it, as HTML: made once per card, language, time zone and look, and
@@ -42,7 +43,9 @@ public static class CardMarkup
         if (made.TryGetValue(key, out var tile)) return tile;
         return made.GetOrAdd(key, static (key, made) => new SortableItem(
             made.Card.Id.ToString(),
-            made.Text.CardLabel(made.Card, made.Now, made.Zone, key.Look.Value),
+            key.Look.EditedBy is { } editor
+                ? made.Text.CardLabel(made.Card, made.Now, made.Zone, key.Look.Value) + ", " + made.Text["Card.EditedBy", editor]
+                : made.Text.CardLabel(made.Card, made.Now, made.Zone, key.Look.Value),
             (key.Look.Movable ? made.Text["Card.MoveHint"] : key.Look.Locked ? made.Text["Card.LockedOwner"] : made.Text["Card.ViewOnlyHint"]) + " " + made.Text["Card.OpenHint"],
             key.Look.Movable,
             Build(made.Card, made.Zone, key.Overdue, key.Look, made.Text)), (Card: card, Now: now, Zone: zone, Text: text));
@@ -73,6 +76,9 @@ public static class CardMarkup
                 .Append("\"><span>").Append(Encoder.Encode(label)).Append("</span><time datetime=\"").Append(due.ToString("O", CultureInfo.InvariantCulture)).Append("\">")
                 .Append(Encoder.Encode(TimeZoneInfo.ConvertTime(due, zone).ToString(text["Card.DueFormat"], CultureInfo.CurrentCulture))).Append("</time></div>");
         }
+        if (look.EditedBy is { } editor)
+            html.Append("<div class=\"kb-card__editing\" data-testid=\"card-editing\"><svg aria-hidden=\"true\" focusable=\"false\"><use href=\"#kb-icon-edit\"></use></svg><span>")
+                .Append(Encoder.Encode(text["Card.EditedBy", editor])).Append("</span></div>");
         return html.Append("</div>").ToString();
     }
 

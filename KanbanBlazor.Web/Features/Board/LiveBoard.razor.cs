@@ -34,6 +34,9 @@ public sealed partial class LiveBoard : IAsyncDisposable
     private string? accessLost;
     private IReadOnlyList<CurrentTenant> otherMemberships = [];
     private bool canMove;
+    private BoardPresence presence = BoardPresence.None;
+    private BoardPresenceBar? presenceBar;
+    private IReadOnlyDictionary<Guid, string>? viewEditing;
     private string? message;
     // The latest WIP warning on this board (anyone's move), until closed.
     private string? wipNotice;
@@ -124,7 +127,10 @@ public sealed partial class LiveBoard : IAsyncDisposable
         // Subscribe before loading: a change committed in between has a sequence the loaded board
         // already includes (ignored) or the next one (applied), never a silent loss.
         subscription = Hub.Subscribe(tenant.TenantId, EntityType,
-            new BoardViewer(viewerId, tenant.UserId, change => OnBoardChangesAsync([change]), OnAccessChangedAsync) { OnChanges = OnBoardChangesAsync });
+            new BoardViewer(viewerId, tenant.UserId, change => OnBoardChangesAsync([change]), OnAccessChangedAsync)
+            {
+                OnChanges = OnBoardChangesAsync, UserName = tenant.UserDisplayName, OnPresence = OnPresenceAsync,
+            });
         // Back from a lost connection: whatever was committed meanwhile is read from the log by sequence.
         reconnections = Connection.OnReconnected(() => InvokeAsync(async () =>
         {
@@ -493,6 +499,21 @@ public sealed partial class LiveBoard : IAsyncDisposable
         return true;
     }
 
+    /// <summary>Who else views the board, and who edits which card: the avatars render on their own; a
+    /// change in who edits what renders the stages (their cards say "… is editing").</summary>
+    private Task OnPresenceAsync(BoardPresence now) => InvokeAsync(() =>
+    {
+        if (now.Version <= presence.Version) return;
+        var editingChanged = !ReferenceEquals(presence.Editing, now.Editing) && !(presence.Editing.Count == 0 && now.Editing.Count == 0);
+        presence = now;
+        presenceBar?.Show(now);
+        if (editingChanged && board is not null) StateHasChanged();
+    });
+
+    /// <summary>The name of whoever else is editing the card now (null: nobody, or this user).</summary>
+    private string? EditedBy(BoardCard card) =>
+        presence.Editing.TryGetValue(card.Id, out var name) && name != tenant?.UserDisplayName ? name : null;
+
     /// <summary>The hub's word that this user's membership changed: a new role, or none at all.</summary>
     private Task OnAccessChangedAsync(CurrentTenant? access) => InvokeAsync(async () =>
     {
@@ -754,9 +775,9 @@ public sealed partial class LiveBoard : IAsyncDisposable
     {
         var stages = board!.Current.Stages;
         if (view is { } current && current.Now == now && current.TimeZone == timeZone && current.CanMove == canMove
-            && viewStages == stages && viewRole == tenant?.Role)
+            && viewStages == stages && viewRole == tenant?.Role && ReferenceEquals(viewEditing, presence.Editing))
             return current;
-        (viewStages, viewRole) = (stages, tenant?.Role);
+        (viewStages, viewRole, viewEditing) = (stages, tenant?.Role, presence.Editing);
         return view = new BoardView(now, timeZone, canMove, stages.Select(s => (s.Key, StageName(s))).ToList(),
             CanMove, LockedReason, OpenMenuAsync, ShowHistoryAsync,
             EventCallback.Factory.Create<SortableDrop>(this, OnCardDroppedAsync),
@@ -766,6 +787,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
             OnOpenCard = AsOf is null ? OpenCardAsync : null,
             ShowsValue = CardFields.For(EntityType).Contains(CardFields.Value),
             ShowsWeighted = CardFields.For(EntityType).Contains(CardFields.Probability),
+            EditedBy = presence.Editing.Count == 0 ? null : EditedBy,
             OnAddCard = AsOf is null && tenant is not null && CardPermissions.CanCreate(tenant.Role) ? AddCardAsync : null,
         };
     }

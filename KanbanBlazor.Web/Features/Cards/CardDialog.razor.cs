@@ -102,6 +102,8 @@ public partial class CardDialog
             return;
         }
         holdsLock = true;
+        // Everyone on the board sees who is editing the card.
+        Hub.Editing(Tenant.TenantId, EntityType, id, Tenant.UserId, Tenant.UserDisplayName);
         _ = RenewAsync(id);
     }
 
@@ -269,6 +271,7 @@ public partial class CardDialog
         await closing.CancelAsync();
         if (holdsLock && CardId is { } id)
         {
+            Hub.Editing(Tenant.TenantId, EntityType, id, Tenant.UserId, null);
             try
             {
                 await Locks.ReleaseAsync(Tenant, EntityType, id, CancellationToken.None);
