@@ -49,6 +49,8 @@ public static class CardApi
 
     public sealed record ItemResponse(ItemView Item, long Sequence, IReadOnlyList<FieldChange> Changes);
 
+    public const int MaxImportBytes = 2 * 1024 * 1024;
+
     public static void MapCardApi(this RouteGroupBuilder api)
     {
         api.MapGet("/items/{entityType}/{id:guid}", async (string entityType, Guid id, TenantContext tenants, CardWrites cards, CancellationToken ct) =>
@@ -59,6 +61,41 @@ public static class CardApi
             })
             .WithSummary("One item with all its fields")
             .Produces<ItemView>().ProducesProblem(404);
+
+        api.MapGet("/items/{entityType}/export", async (string entityType, TenantContext tenants, CardWrites cards, CancellationToken ct) =>
+            {
+                if (!EntityTypes.IsKnown(entityType)) return UnknownEntityType(entityType);
+                var csv = await cards.ExportAsync(await tenants.GetAsync(ct), entityType, ct);
+                return csv is null
+                    ? ApiProblems.Result(404, "BOARD_NOT_FOUND", $"This organisation has no {entityType} board.")
+                    : Results.File(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(csv)).ToArray(), "text/csv; charset=utf-8",
+                        $"{entityType}-{DateTime.UtcNow:yyyy-MM-dd}.csv");
+            })
+            .WithSummary("The board's items as CSV (a header row of field names; owner and assignee by name)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesProblem(404);
+
+        api.MapPost("/items/{entityType}/import", async (string entityType, HttpContext http, TenantContext tenants, CardWrites cards, CancellationToken ct) =>
+            {
+                if (!EntityTypes.IsKnown(entityType)) return UnknownEntityType(entityType);
+                if (http.Request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) != true)
+                    return ApiProblems.Result(415, "UNSUPPORTED_MEDIA_TYPE", "Send the file as the body, with Content-Type: text/csv.");
+                if (http.Request.ContentLength > MaxImportBytes)
+                    return ApiProblems.Result(413, "BODY_TOO_LARGE", $"The file may be at most {MaxImportBytes / 1024 / 1024} MB.");
+                using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
+                var text = await reader.ReadToEndAsync(ct);
+                if (text.Length > MaxImportBytes) return ApiProblems.Result(413, "BODY_TOO_LARGE", $"The file may be at most {MaxImportBytes / 1024 / 1024} MB.");
+                var result = await cards.ImportAsync(await tenants.GetAsync(ct), entityType, text, Guid.NewGuid(), BoardApi.Source, ct);
+                return result.Outcome switch
+                {
+                    CardWriteOutcome.Saved => Results.Ok(new { created = result.Created, sequence = result.Sequence }),
+                    CardWriteOutcome.NotPermitted => ApiProblems.Result(403, "NOT_PERMITTED", result.Errors[0].Message),
+                    CardWriteOutcome.BoardNotFound => ApiProblems.Result(404, "BOARD_NOT_FOUND", result.Errors[0].Message),
+                    _ => ApiProblems.Result(422, "INVALID_ROWS", $"Nothing was imported: {result.Errors.Count} problem(s) in the file.",
+                        new Dictionary<string, object?> { ["errors"] = result.Errors.Select(e => new { line = e.Line, field = e.Field, code = e.Code, message = e.Message }) }),
+                };
+            })
+            .WithSummary("Import items from CSV (the export's columns), all or none: 422 INVALID_ROWS lists each row's problems")
+            .Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
 
         api.MapPost("/items/{entityType}", async (string entityType, HttpContext http, TenantContext tenants, CardWrites cards, CancellationToken ct) =>
             {

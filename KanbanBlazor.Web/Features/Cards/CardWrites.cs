@@ -96,6 +96,99 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
         return Completed(outcome);
     }
 
+    /// <summary>The result of an import: the cards created, or every row's problems (and nothing written).</summary>
+    public sealed record ImportResult(CardWriteOutcome Outcome, int Created, IReadOnlyList<CsvRowError> Errors, long Sequence = 0);
+
+    /// <summary>Cards from a CSV file, all or none: every row is checked (stage, fields, owner and assignee by
+    /// name, the stages' hard limits) and any problem refuses the whole file, each problem with its line.
+    /// The cards go to the end of their stages, in file order, each a logged <see cref="CardCreated"/>.</summary>
+    public async Task<ImportResult> ImportAsync(CurrentTenant actor, string entityType, string csv, Guid originId, string source, CancellationToken ct)
+    {
+        var (rows, problems) = CardCsv.Read(csv);
+        if (problems.Count > 0) return new ImportResult(CardWriteOutcome.Invalid, 0, problems);
+        var outcome = await transaction.ExecuteAsync(actor, entityType, originId, source, board => ImportInAsync(board, entityType, rows, ct), ct);
+        if (outcome.IsNotMember) return new ImportResult(CardWriteOutcome.NotPermitted, 0, [new CsvRowError(0, "", "not_permitted", "You are no longer a member of this organisation.")]);
+        if (outcome.IsNoBoard) return new ImportResult(CardWriteOutcome.BoardNotFound, 0, [new CsvRowError(0, "", "no_board", "This board does not exist.")]);
+        return outcome.Result! with { Sequence = outcome.Events.Count > 0 ? outcome.Events[^1].Sequence : 0 };
+    }
+
+    /// <summary>The board's cards as CSV rows, in board order.</summary>
+    public async Task<string?> ExportAsync(CurrentTenant actor, string entityType, CancellationToken ct)
+    {
+        await using var db = await factory.CreateForTenantAsync(actor.TenantId, ct);
+        var config = await db.BoardConfigs.AsNoTracking().FirstOrDefaultAsync(c => c.EntityType == entityType, ct);
+        if (config is null) return null;
+        var order = (await db.Stages.AsNoTracking().Where(s => s.BoardConfigId == config.Id).Select(s => new { s.Key, s.Position }).ToListAsync(ct))
+            .ToDictionary(s => s.Key, s => s.Position);
+        var names = await NamesAsync(db, ct);
+        var cards = await db.Cards.AsNoTracking().Where(c => c.EntityType == entityType).ToListAsync(ct);
+        return CardCsv.Write(cards.OrderBy(c => order.GetValueOrDefault(c.Stage, int.MaxValue)).ThenBy(c => c.Position, StringComparer.Ordinal)
+            .Select(c => new CsvCard(c.Stage, Draft(c), c.OwnerId is { } o ? names.GetValueOrDefault(o) : null, c.AssigneeId is { } a ? names.GetValueOrDefault(a) : null)));
+    }
+
+    private async Task<ImportResult> ImportInAsync(BoardWrite board, string entityType, IReadOnlyList<(int Line, CsvCard Card)> rows, CancellationToken ct)
+    {
+        var actor = board.Actor;
+        if (!CardPermissions.CanCreate(actor.Role))
+            return new ImportResult(CardWriteOutcome.NotPermitted, 0, [new CsvRowError(0, "", "not_permitted", "Your role can view this board but not add cards.")]);
+        var names = await NamesAsync(board.Db, ct);
+        var byName = names.GroupBy(n => n.Value, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Select(n => n.Key).ToList(), StringComparer.OrdinalIgnoreCase);
+        var errors = new List<CsvRowError>();
+        var adding = new Dictionary<string, int>();
+        var ready = new List<(CardDraft Fields, string Stage)>();
+        Guid? Person(int line, string column, string? name)
+        {
+            if (name is null) return null;
+            if (byName.TryGetValue(name, out var ids) && ids.Count == 1) return ids[0];
+            errors.Add(new CsvRowError(line, column, "member", ids is null ? $"Nobody called '{name}' is a member of this organisation." : $"'{name}' names more than one member."));
+            return null;
+        }
+        foreach (var (line, row) in rows)
+        {
+            var owner = Person(line, "owner", row.OwnerName) ?? (row.OwnerName is null ? actor.UserId : null);
+            var fields = (row.Fields with { OwnerId = owner ?? Guid.Empty, AssigneeId = Person(line, "assignee", row.AssigneeName) }).Normalized(entityType);
+            if (board.Rules.Stage(row.Stage) is not { } stage)
+            {
+                errors.Add(new CsvRowError(line, "stage", "unknown_stage", $"The board has no stage '{row.Stage}'."));
+                continue;
+            }
+            if (owner is { } o && !CardPermissions.CanGiveTo(actor.Role, actor.UserId, o))
+                errors.Add(new CsvRowError(line, "owner", "not_permitted", "Sales reps import cards they own themselves."));
+            if (owner is not null)
+                errors.AddRange(CardFields.Validate(entityType, fields, names.ContainsKey).Select(e => new CsvRowError(line, e.Field, e.Code, e.Message)));
+            adding[stage.Key] = adding.GetValueOrDefault(stage.Key) + 1;
+            if (stage.WipHardLimit is { } hard && board.Snapshot.CardsIn(stage.Key).Count + adding[stage.Key] > hard)
+                errors.Add(new CsvRowError(line, "stage", "wip_hard_limit", $"'{stage.Name}' would pass its limit of {hard} cards."));
+            ready.Add((fields, stage.Key));
+        }
+        if (errors.Count > 0) return new ImportResult(CardWriteOutcome.Invalid, 0, errors);
+
+        var stages = ready.Select(r => r.Stage).Distinct().ToDictionary(s => s, s => board.Snapshot.CardsIn(s).ToList());
+        foreach (var (fields, stageKey) in ready)
+        {
+            var id = Guid.CreateVersion7(board.Now);
+            var inStage = stages[stageKey];
+            var position = MoveCard.Place(board, entityType, stageKey, inStage, inStage.Count, id);
+            var card = new Card
+            {
+                Id = id, TenantId = actor.TenantId, EntityType = entityType, Title = fields.Title, Stage = stageKey, Position = position, Version = 1,
+                CreatedAt = board.Now, UpdatedAt = board.Now, LastActivityAt = board.Now, LastModifiedBy = actor.UserId,
+            };
+            Apply(card, fields);
+            board.Db.Cards.Add(card);
+            var summary = Summary(card, names);
+            inStage.Add(summary);
+            board.Append(new CardCreated(summary), new CardMove
+            {
+                Id = Guid.CreateVersion7(board.Now), EventType = BoardEventTypes.CardCreated, EntityType = entityType, EntityId = id,
+                ToStage = stageKey, ToPosition = position, UserId = actor.UserId, Metadata = Metadata(board, card, wipOverride: false, changes: null),
+                CreatedAt = board.Now,
+            });
+        }
+        logger.LogInformation("{Count} cards imported to the {EntityType} board", ready.Count, entityType);
+        return new ImportResult(CardWriteOutcome.Saved, ready.Count, []);
+    }
+
     /// <summary>One card with every field (null: no such card on this tenant's board).</summary>
     public async Task<CardDetails?> ReadAsync(CurrentTenant actor, string entityType, Guid cardId, CancellationToken ct)
     {
