@@ -162,4 +162,40 @@ public sealed class CardTests(AppFixture app)
         await page.CardById(cardId).GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^History of") }).ClickAsync();
         await Expect(page.GetByTestId("card-history")).ToContainTextAsync("Riley Acme completed an action: Sent the revised proposal");
     }
+
+    [Fact]
+    public async Task A_board_exported_to_csv_can_be_edited_and_imported_back_and_a_bad_file_imports_nothing()
+    {
+        var page = await app.OpenBoardAsync("manager@acme.demo");
+        await page.GotoAsync("/board/customer");
+        await page.Locator("[data-list-id='active']").WaitForAsync();
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export").ClickAsync());
+        var exported = await File.ReadAllTextAsync(await download.PathAsync());
+        var lines = exported.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("stage,title,", lines[0].TrimStart('\uFEFF'));
+        Assert.Equal(await page.Locator(".kb-board .kb-column__count").AllInnerTextsAsync() is var counts ? counts.Sum(c => int.Parse(c.Trim())) : 0, lines.Length - 1);
+
+        // Two exported customers, renamed, go back in as new cards.
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var rows = lines.Skip(1).Where(l => l.StartsWith("onboarding,", StringComparison.Ordinal)).Take(2)
+            .Select((l, i) => "onboarding," + $"Imported {suffix} {i}" + l[l.IndexOf(',', "onboarding,".Length)..]).ToList();
+        var file = Path.Combine(Path.GetTempPath(), $"customers-{suffix}.csv");
+        await File.WriteAllTextAsync(file, lines[0] + "\r\n" + string.Join("\r\n", rows) + "\r\n");
+        await page.GetByTestId("import").ClickAsync();
+        await Dialog(page).Locator("input[type=file]").SetInputFilesAsync(file);
+        await Expect(Dialog(page)).ToHaveCountAsync(0);
+        await Expect(page.Locator("[data-list-id='onboarding']")).ToContainTextAsync($"Imported {suffix} 0");
+        await Expect(page.Locator("[data-list-id='onboarding']")).ToContainTextAsync($"Imported {suffix} 1");
+
+        // A file with a stage the board does not have: the line is named, nothing comes in.
+        var bad = Path.Combine(Path.GetTempPath(), $"bad-{suffix}.csv");
+        await File.WriteAllTextAsync(bad, $"stage,title\r\nactive,Fine {suffix}\r\nsomewhere,Lost {suffix}\r\n");
+        var sequence = await page.SequenceAsync();
+        await page.GetByTestId("import").ClickAsync();
+        await Dialog(page).Locator("input[type=file]").SetInputFilesAsync(bad);
+        await Expect(Dialog(page).GetByTestId("import-errors")).ToContainTextAsync("Line 3, stage:");
+        Assert.Equal(sequence, await page.SequenceAsync());
+        Assert.Equal(0, await page.GetByText($"Fine {suffix}").CountAsync());
+    }
 }

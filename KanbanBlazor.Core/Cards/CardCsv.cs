@@ -7,7 +7,7 @@ namespace KanbanBlazor.Core.Cards;
 public sealed record CsvCard(string Stage, CardDraft Fields, string? OwnerName, string? AssigneeName);
 
 /// <summary>A row that cannot be imported: its line in the file, and each problem.</summary>
-public sealed record CsvRowError(int Line, string Field, string Code, string Message);
+public sealed record CsvRowError(int Line, string Field, string Code, string Message, int? Min = null, long? Max = null);
 
 /// <summary>
 /// Cards to and from CSV (RFC 4180: commas, double quotes, line breaks inside quotes), with one header

@@ -34,6 +34,14 @@ public sealed class ApiTests(TestDatabase database)
         }
 
         public Task<HttpResponseMessage> GetAsync(string url) => SendAsync(HttpMethod.Get, url);
+
+        public Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string url, string body, string contentType)
+        {
+            var request = new HttpRequestMessage(method, url) { Content = new StringContent(body, Encoding.UTF8, contentType) };
+            request.Headers.Authorization = new("Bearer", token);
+            request.Headers.Add("X-Tenant-Id", tenant);
+            return client.SendAsync(request);
+        }
         public Task<HttpResponseMessage> PostAsync(string url, object? body = null, string? rawBody = null) => SendAsync(HttpMethod.Post, url, body, rawBody: rawBody);
     }
 

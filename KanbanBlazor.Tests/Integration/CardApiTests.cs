@@ -93,4 +93,49 @@ public sealed class CardApiTests(TestDatabase database)
         Assert.Equal(1, await EventsAsync(tenant));
         Assert.Equal(0, await EventsAsync(other));
     }
+
+    public enum ApiAction { Create, EditOwn, EditOthers, Delete, Import }
+
+    [Theory]
+    [InlineData(TenantRole.Viewer, ApiAction.Create, HttpStatusCode.Forbidden)]
+    [InlineData(TenantRole.Viewer, ApiAction.EditOwn, HttpStatusCode.Forbidden)]
+    [InlineData(TenantRole.Viewer, ApiAction.Delete, HttpStatusCode.Forbidden)]
+    [InlineData(TenantRole.Viewer, ApiAction.Import, HttpStatusCode.Forbidden)]
+    [InlineData(TenantRole.SalesRep, ApiAction.Create, HttpStatusCode.Created)]
+    [InlineData(TenantRole.SalesRep, ApiAction.EditOwn, HttpStatusCode.OK)]
+    [InlineData(TenantRole.SalesRep, ApiAction.EditOthers, HttpStatusCode.Forbidden)]
+    [InlineData(TenantRole.SalesRep, ApiAction.Delete, HttpStatusCode.Forbidden)]
+    [InlineData(TenantRole.SalesRep, ApiAction.Import, HttpStatusCode.OK)]
+    [InlineData(TenantRole.Manager, ApiAction.EditOthers, HttpStatusCode.OK)]
+    [InlineData(TenantRole.Manager, ApiAction.Delete, HttpStatusCode.NoContent)]
+    [InlineData(TenantRole.Admin, ApiAction.EditOthers, HttpStatusCode.OK)]
+    [InlineData(TenantRole.Admin, ApiAction.Delete, HttpStatusCode.NoContent)]
+    public async Task Each_role_gets_its_answer_from_the_items_api(TenantRole role, ApiAction action, HttpStatusCode expected)
+    {
+        await using var app = TestApp.Create(database.AppConnectionString);
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 1);
+        var caller = await ApiTests.CallerAsync(app, tenant, role);
+        Card own, others;
+        await using (var db = await database.OwnerContextAsync(tenant.Id))
+        {
+            var cards = await db.Cards.OrderBy(c => c.Stage).ToListAsync();
+            (own, others) = (cards[0], cards[1]);
+            own.OwnerId = tenant.As(role).UserId;
+            others.OwnerId = tenant.As(role == TenantRole.Manager ? TenantRole.Admin : TenantRole.Manager).UserId;
+            await db.SaveChangesAsync();
+        }
+        var before = await EventsAsync(tenant);
+
+        var response = action switch
+        {
+            ApiAction.Create => await caller.PostAsync("/api/v1/kanban/items/lead", new { stageId = "new", title = "New lead" }),
+            ApiAction.EditOwn => await caller.SendAsync(HttpMethod.Put, $"/api/v1/kanban/items/lead/{own.Id}", new { expectedVersion = own.Version, title = "Renamed", value = own.Value }),
+            ApiAction.EditOthers => await caller.SendAsync(HttpMethod.Put, $"/api/v1/kanban/items/lead/{others.Id}", new { expectedVersion = others.Version, title = "Renamed", value = others.Value }),
+            ApiAction.Delete => await caller.SendAsync(HttpMethod.Delete, $"/api/v1/kanban/items/lead/{others.Id}?expectedVersion={others.Version}"),
+            _ => await caller.SendRawAsync(HttpMethod.Post, "/api/v1/kanban/items/lead/import", "stage,title\r\nnew,Imported\r\n", "text/csv"),
+        };
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(before + ((int)expected < 300 ? 1 : 0), await EventsAsync(tenant));
+    }
 }

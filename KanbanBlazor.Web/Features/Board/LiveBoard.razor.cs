@@ -57,7 +57,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
     private DateTimeOffset now;
     private BoardView? view;
     // The board's buttons' callbacks, made once (BoardActions renders only when what they show changes).
-    private EventCallback undoButton, redoButton, asOfButton;
+    private EventCallback undoButton, redoButton, asOfButton, importButton;
     // The card whose "Move to…" menu is open (the board has one menu).
     private BoardCard? menuCard;
     private System.Collections.Immutable.ImmutableArray<BoardStage> viewStages;
@@ -100,6 +100,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
         undoButton = EventCallback.Factory.Create(this, () => UndoOrRedoAsync(UndoKind.Undo));
         redoButton = EventCallback.Factory.Create(this, () => UndoOrRedoAsync(UndoKind.Redo));
         asOfButton = EventCallback.Factory.Create(this, PickAsOfAsync);
+        importButton = EventCallback.Factory.Create(this, ImportAsync);
         // Prerendering shows the shell and "Loading"; the board loads, and subscribes, once interactive.
         if (!RendererInfo.IsInteractive) return;
         try
@@ -241,6 +242,26 @@ public sealed partial class LiveBoard : IAsyncDisposable
         var dialog = await Dialogs.ShowAsync<Cards.CardDialog>(title ?? Text["CardForm.NewTitle", stageName], parameters,
             new MudBlazor.DialogOptions { MaxWidth = MudBlazor.MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true, CloseButton = true, BackdropClick = false });
         // The board hears the change itself, like anyone's; what is said here is for screen readers.
+        if (await dialog.Result is { Canceled: false, Data: string done })
+        {
+            announcement = done;
+            Snackbar.Add(done, MudBlazor.Severity.Success);
+            StateHasChanged();
+        }
+    }
+
+    /// <summary>Cards from a CSV file; the board hears them like anyone's new cards.</summary>
+    private async Task ImportAsync()
+    {
+        if (tenant is null) return;
+        var parameters = new MudBlazor.DialogParameters<Cards.ImportDialog>
+        {
+            { d => d.Tenant, tenant },
+            { d => d.EntityType, EntityType },
+            { d => d.BoardName, Title },
+        };
+        var dialog = await Dialogs.ShowAsync<Cards.ImportDialog>(Text["Import.Title", Title], parameters,
+            new MudBlazor.DialogOptions { MaxWidth = MudBlazor.MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true, CloseButton = true });
         if (await dialog.Result is { Canceled: false, Data: string done })
         {
             announcement = done;

@@ -155,7 +155,7 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
             if (owner is { } o && !CardPermissions.CanGiveTo(actor.Role, actor.UserId, o))
                 errors.Add(new CsvRowError(line, "owner", "not_permitted", "Sales reps import cards they own themselves."));
             if (owner is not null)
-                errors.AddRange(CardFields.Validate(entityType, fields, names.ContainsKey).Select(e => new CsvRowError(line, e.Field, e.Code, e.Message)));
+                errors.AddRange(CardFields.Validate(entityType, fields, names.ContainsKey).Select(e => new CsvRowError(line, e.Field, e.Code, e.Message, e.Min, e.Max)));
             adding[stage.Key] = adding.GetValueOrDefault(stage.Key) + 1;
             if (stage.WipHardLimit is { } hard && board.Snapshot.CardsIn(stage.Key).Count + adding[stage.Key] > hard)
                 errors.Add(new CsvRowError(line, "stage", "wip_hard_limit", $"'{stage.Name}' would pass its limit of {hard} cards."));
