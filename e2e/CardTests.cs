@@ -198,4 +198,32 @@ public sealed class CardTests(AppFixture app)
         Assert.Equal(sequence, await page.SequenceAsync());
         Assert.Equal(0, await page.GetByText($"Fine {suffix}").CountAsync());
     }
+
+    [Fact]
+    public async Task A_collapsed_stage_stays_collapsed_for_its_user_after_a_reload_and_not_for_others()
+    {
+        var page = await app.OpenBoardAsync("manager@acme.demo");
+        await page.GotoAsync("/board/task");
+        await page.Locator("[data-list-id='done']").WaitForAsync();
+        var toggle = page.Locator("[data-stage='done'] [data-testid=toggle-stage]");
+        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
+
+        await toggle.ClickAsync();
+
+        await Expect(page.Locator("[data-list-id='done']")).ToHaveCountAsync(0);
+        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
+        await Expect(page.Locator("[data-stage='done'] .kb-column__count")).ToBeVisibleAsync();
+        await page.ReloadAsync();
+        await page.Locator("[data-list-id='review']").WaitForAsync();
+        await Expect(page.Locator("[data-stage='done']")).ToHaveAttributeAsync("data-collapsed", "true");
+        await Expect(page.Locator("[data-list-id='done']")).ToHaveCountAsync(0);
+
+        // Another user's board is as it was.
+        var colleague = await app.OpenBoardAsync("admin@acme.demo");
+        await colleague.GotoAsync("/board/task");
+        await Expect(colleague.Locator("[data-list-id='done']")).ToHaveCountAsync(1);
+
+        await page.Locator("[data-stage='done'] [data-testid=toggle-stage]").ClickAsync();
+        await Expect(page.Locator("[data-list-id='done']")).ToHaveCountAsync(1);
+    }
 }

@@ -25,6 +25,12 @@ public sealed record BoardView(
     /// <summary>Opens a card (click, or Enter on it): to read it, or to edit it when the viewer may.</summary>
     public Func<BoardCard, Task>? OnOpenCard { get; init; }
 
+    /// <summary>The stages this viewer collapsed (a header only, no cards).</summary>
+    public IReadOnlySet<string> Collapsed { get; init; } = new HashSet<string>();
+
+    /// <summary>Collapses or expands a stage (remembered for this user on this browser).</summary>
+    public Func<string, Task>? OnToggleCollapse { get; init; }
+
     /// <summary>Who else is editing a card now (null: nobody), from the board's presence.</summary>
     public Func<BoardCard, string?>? EditedBy { get; init; }
 

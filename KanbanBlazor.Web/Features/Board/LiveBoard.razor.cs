@@ -2,6 +2,7 @@ using KanbanBlazor.Core.Access;
 using KanbanBlazor.Core.Boards;
 using KanbanBlazor.Core.Cards;
 using KanbanBlazor.Core.Moves;
+using KanbanBlazor.Web.Components;
 using KanbanBlazor.Web.Tenancy;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
@@ -37,6 +38,9 @@ public sealed partial class LiveBoard : IAsyncDisposable
     private BoardPresence presence = BoardPresence.None;
     private BoardPresenceBar? presenceBar;
     private IReadOnlyDictionary<Guid, string>? viewEditing;
+    // The stages this user collapsed here, and the whole cookie that remembers them (every user and board of this browser).
+    private IReadOnlySet<string> collapsed = new HashSet<string>();
+    private string? collapsedCookie;
     private string? message;
     // The latest WIP warning on this board (anyone's move), until closed.
     private string? wipNotice;
@@ -115,6 +119,8 @@ public sealed partial class LiveBoard : IAsyncDisposable
             return;
         }
         canMove = AsOf is null && BoardPermissions.CanMoveSomeCards(tenant.Role);
+        collapsedCookie = Preferences?.Collapsed;
+        collapsed = UiPreferences.CollapsedStages(collapsedCookie, tenant.UserId, EntityType);
         // From the page request's cookie, so that the board loads at once; the browser is asked once the
         // board is showing (the cookie may be missing, or stale after travelling), and has the last word.
         timeZone = Preferences?.TimeZone ?? TimeZoneInfo.Utc;
@@ -247,6 +253,27 @@ public sealed partial class LiveBoard : IAsyncDisposable
             announcement = done;
             Snackbar.Add(done, MudBlazor.Severity.Success);
             StateHasChanged();
+        }
+    }
+
+    /// <summary>A stage collapsed or expanded: the board renders with it, and the browser remembers it for this user.</summary>
+    private async Task ToggleCollapseAsync(string stage)
+    {
+        if (tenant is null) return;
+        var now = collapsed.ToHashSet();
+        if (!now.Remove(stage)) now.Add(stage);
+        collapsed = now;
+        collapsedCookie = UiPreferences.WithCollapsed(collapsedCookie, tenant.UserId, EntityType, now);
+        announcement = Text[now.Contains(stage) ? "Stage.Collapsed" : "Stage.Expanded", StageNameOf(stage) ?? stage];
+        StateHasChanged();
+        try
+        {
+            await using var module = await JS.InvokeAsync<IJSObjectReference>("import", disposal.Token, "./js/preferences.js");
+            await module.InvokeVoidAsync("remember", disposal.Token, UiPreferences.CollapsedCookie, collapsedCookie);
+        }
+        catch (Exception ex) when (ex is JSException or JSDisconnectedException or OperationCanceledException)
+        {
+            // Collapsed for now; not remembered for the next visit.
         }
     }
 
@@ -796,7 +823,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
     {
         var stages = board!.Current.Stages;
         if (view is { } current && current.Now == now && current.TimeZone == timeZone && current.CanMove == canMove
-            && viewStages == stages && viewRole == tenant?.Role && ReferenceEquals(viewEditing, presence.Editing))
+            && viewStages == stages && viewRole == tenant?.Role && ReferenceEquals(viewEditing, presence.Editing) && ReferenceEquals(current.Collapsed, collapsed))
             return current;
         (viewStages, viewRole, viewEditing) = (stages, tenant?.Role, presence.Editing);
         return view = new BoardView(now, timeZone, canMove, stages.Select(s => (s.Key, StageName(s))).ToList(),
@@ -809,6 +836,8 @@ public sealed partial class LiveBoard : IAsyncDisposable
             ShowsValue = CardFields.For(EntityType).Contains(CardFields.Value),
             ShowsWeighted = CardFields.For(EntityType).Contains(CardFields.Probability),
             EditedBy = presence.Editing.Count == 0 ? null : EditedBy,
+            Collapsed = collapsed,
+            OnToggleCollapse = ToggleCollapseAsync,
             OnAddCard = AsOf is null && tenant is not null && CardPermissions.CanCreate(tenant.Role) ? AddCardAsync : null,
         };
     }
