@@ -249,11 +249,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
             new MudBlazor.DialogOptions { MaxWidth = MudBlazor.MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true, CloseButton = true, BackdropClick = false });
         // The board hears the change itself, like anyone's; what is said here is for screen readers.
         if (await dialog.Result is { Canceled: false, Data: string done })
-        {
-            announcement = done;
-            Snackbar.Add(done, MudBlazor.Severity.Success);
-            StateHasChanged();
-        }
+            Said(done);
     }
 
     /// <summary>A stage collapsed or expanded: the board renders with it, and the browser remembers it for this user.</summary>
@@ -277,6 +273,14 @@ public sealed partial class LiveBoard : IAsyncDisposable
         }
     }
 
+    /// <summary>What a dialog did, said to screen readers and shown in a snackbar.</summary>
+    private void Said(string done)
+    {
+        announcement = done;
+        Snackbar.Add(done, MudBlazor.Severity.Success);
+        StateHasChanged();
+    }
+
     /// <summary>Cards from a CSV file; the board hears them like anyone's new cards.</summary>
     private async Task ImportAsync()
     {
@@ -290,11 +294,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
         var dialog = await Dialogs.ShowAsync<Cards.ImportDialog>(Text["Import.Title", Title], parameters,
             new MudBlazor.DialogOptions { MaxWidth = MudBlazor.MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true, CloseButton = true });
         if (await dialog.Result is { Canceled: false, Data: string done })
-        {
-            announcement = done;
-            Snackbar.Add(done, MudBlazor.Severity.Success);
-            StateHasChanged();
-        }
+            Said(done);
     }
 
     private async Task ShowHistoryAsync(BoardCard card)

@@ -166,24 +166,9 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
         var stages = ready.Select(r => r.Stage).Distinct().ToDictionary(s => s, s => board.Snapshot.CardsIn(s).ToList());
         foreach (var (fields, stageKey) in ready)
         {
-            var id = Guid.CreateVersion7(board.Now);
             var inStage = stages[stageKey];
-            var position = MoveCard.Place(board, entityType, stageKey, inStage, inStage.Count, id);
-            var card = new Card
-            {
-                Id = id, TenantId = actor.TenantId, EntityType = entityType, Title = fields.Title, Stage = stageKey, Position = position, Version = 1,
-                CreatedAt = board.Now, UpdatedAt = board.Now, LastActivityAt = board.Now, LastModifiedBy = actor.UserId,
-            };
-            Apply(card, fields);
-            board.Db.Cards.Add(card);
-            var summary = Summary(card, names);
-            inStage.Add(summary);
-            board.Append(new CardCreated(summary), new CardMove
-            {
-                Id = Guid.CreateVersion7(board.Now), EventType = BoardEventTypes.CardCreated, EntityType = entityType, EntityId = id,
-                ToStage = stageKey, ToPosition = position, UserId = actor.UserId, Metadata = Metadata(board, card, wipOverride: false, changes: null),
-                CreatedAt = board.Now,
-            });
+            var card = Add(board, entityType, fields, stageKey, inStage, inStage.Count, names, reason: null, wipOverride: false);
+            inStage.Add(Summary(card, names));
         }
         logger.LogInformation("{Count} cards imported to the {EntityType} board", ready.Count, entityType);
         return new ImportResult(CardWriteOutcome.Saved, ready.Count, []);
@@ -243,45 +228,18 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
             overridden = true;
         }
 
-        var id = Guid.CreateVersion7(board.Now);
-        var position = MoveCard.Place(board, entityType, stage.Key, inStage, Math.Clamp(request.ToIndex, 0, inStage.Count), id);
-        var card = new Card
-        {
-            Id = id, TenantId = actor.TenantId, EntityType = entityType, Title = fields.Title, Stage = stage.Key, Position = position, Version = 1,
-            CreatedAt = board.Now, UpdatedAt = board.Now, LastActivityAt = board.Now, LastModifiedBy = actor.UserId,
-        };
-        Apply(card, fields);
-        board.Db.Cards.Add(card);
-        var summary = Summary(card, names);
-        board.Append(new CardCreated(summary), new CardMove
-        {
-            Id = Guid.CreateVersion7(board.Now),
-            EventType = BoardEventTypes.CardCreated,
-            EntityType = entityType,
-            EntityId = id,
-            ToStage = stage.Key,
-            ToPosition = position,
-            UserId = actor.UserId,
-            Reason = hasReason ? request.Reason!.Trim() : null,
-            Metadata = Metadata(board, card, overridden, changes: null),
-            CreatedAt = board.Now,
-        });
-        MoveCard.AppendWipWarning(board, entityType, id, new MoveDecision(null, null, Wip: wip, WipOverridden: overridden));
-        logger.LogInformation("Card {CardId} created on the {EntityType} board", id, entityType);
+        var card = Add(board, entityType, fields, stage.Key, inStage, Math.Clamp(request.ToIndex, 0, inStage.Count), names,
+            hasReason ? request.Reason!.Trim() : null, overridden);
+        MoveCard.AppendWipWarning(board, entityType, card.Id, new MoveDecision(null, null, Wip: wip, WipOverridden: overridden));
+        logger.LogInformation("Card {CardId} created on the {EntityType} board", card.Id, entityType);
         return new CardWriteResult(CardWriteOutcome.Saved) { Card = Details(card, names), Wip = wip };
     }
 
     private async Task<CardWriteResult> UpdateInAsync(BoardWrite board, string entityType, Guid cardId, int expectedVersion, CardDraft draft, CancellationToken ct)
     {
         var actor = board.Actor;
-        if (!CardPermissions.CanCreate(actor.Role))
-            return new CardWriteResult(CardWriteOutcome.NotPermitted, "Your role can view this board but not edit cards.");
-        if (await CurrentAsync(board, entityType, cardId, ct) is not { } card)
-            return new CardWriteResult(CardWriteOutcome.CardNotFound, "That card no longer exists on this board.");
-        var names = await NamesAsync(board.Db, ct);
-        if (!CardPermissions.CanEdit(actor.Role, actor.UserId, card.OwnerId))
-            return new CardWriteResult(CardWriteOutcome.NotPermitted, "Sales reps can edit only the cards they own.") { Card = Details(card, names) };
-        if (await HeldUpAsync(board, card, expectedVersion, names, ct) is { } heldUp) return heldUp;
+        var (card, names, refused) = await EditableAsync(board, entityType, cardId, expectedVersion, "Sales reps can edit only the cards they own.", ct);
+        if (refused is not null) return refused;
 
         var before = Draft(card);
         var fields = (draft with { OwnerId = draft.OwnerId ?? card.OwnerId }).Normalized(entityType);
@@ -327,14 +285,8 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
     private async Task<CardWriteResult> CompleteInAsync(BoardWrite board, string entityType, Guid cardId, CompleteRequest request, CancellationToken ct)
     {
         var actor = board.Actor;
-        if (!CardPermissions.CanCreate(actor.Role))
-            return new CardWriteResult(CardWriteOutcome.NotPermitted, "Your role can view this board but not edit cards.");
-        if (await CurrentAsync(board, entityType, cardId, ct) is not { } card)
-            return new CardWriteResult(CardWriteOutcome.CardNotFound, "That card no longer exists on this board.");
-        var names = await NamesAsync(board.Db, ct);
-        if (!CardPermissions.CanEdit(actor.Role, actor.UserId, card.OwnerId))
-            return new CardWriteResult(CardWriteOutcome.NotPermitted, "Sales reps can complete actions only on the cards they own.") { Card = Details(card, names) };
-        if (await HeldUpAsync(board, card, request.ExpectedVersion, names, ct) is { } heldUp) return heldUp;
+        var (card, names, refused) = await EditableAsync(board, entityType, cardId, request.ExpectedVersion, "Sales reps can complete actions only on the cards they own.", ct);
+        if (refused is not null) return refused;
 
         var done = request.Done?.Trim() ?? "";
         var errors = new List<FieldError>();
@@ -389,6 +341,36 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
         return new CardWriteResult(CardWriteOutcome.Saved) { Card = Details(card, names), Changes = changes };
     }
 
+    /// <summary>A new card with these fields at <paramref name="index"/> of the stage (whose cards are <paramref name="inStage"/>),
+    /// version 1, logged and published as one <see cref="CardCreated"/>.</summary>
+    private static Card Add(BoardWrite board, string entityType, CardDraft fields, string stage, IReadOnlyList<BoardCard> inStage, int index,
+        IReadOnlyDictionary<Guid, string> names, string? reason, bool wipOverride)
+    {
+        var id = Guid.CreateVersion7(board.Now);
+        var position = MoveCard.Place(board, entityType, stage, inStage, index, id);
+        var card = new Card
+        {
+            Id = id, TenantId = board.Actor.TenantId, EntityType = entityType, Title = fields.Title, Stage = stage, Position = position, Version = 1,
+            CreatedAt = board.Now, UpdatedAt = board.Now, LastActivityAt = board.Now, LastModifiedBy = board.Actor.UserId,
+        };
+        Apply(card, fields);
+        board.Db.Cards.Add(card);
+        board.Append(new CardCreated(Summary(card, names)), new CardMove
+        {
+            Id = Guid.CreateVersion7(board.Now),
+            EventType = BoardEventTypes.CardCreated,
+            EntityType = entityType,
+            EntityId = id,
+            ToStage = stage,
+            ToPosition = position,
+            UserId = board.Actor.UserId,
+            Reason = reason,
+            Metadata = Metadata(board, card, wipOverride, changes: null),
+            CreatedAt = board.Now,
+        });
+        return card;
+    }
+
     /// <summary>The card takes the fields as the actor's change now (a new version, an activity), logged and
     /// published as one <see cref="CardUpdated"/> with each changed field's old and new value.</summary>
     private static void Update(BoardWrite board, Card card, CardDraft fields, IReadOnlyList<FieldChange> changes, IReadOnlyDictionary<Guid, string> names,
@@ -424,6 +406,22 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
             return board.Db.Entry(tracked).State == EntityState.Detached || tracked.EntityType != entityType ? null : tracked;
         }
         return await board.Db.Cards.FirstOrDefaultAsync(c => c.Id == cardId && c.EntityType == entityType, ct);
+    }
+
+    /// <summary>The card, tracked, when the actor may change it now (their role as it is now, the card's owner, nobody
+    /// else's lock, the version they read); else why not.</summary>
+    private static async Task<(Card Card, IReadOnlyDictionary<Guid, string> Names, CardWriteResult? Refused)> EditableAsync(BoardWrite board, string entityType,
+        Guid cardId, int expectedVersion, string notOwner, CancellationToken ct)
+    {
+        var actor = board.Actor;
+        if (!CardPermissions.CanCreate(actor.Role))
+            return (null!, null!, new CardWriteResult(CardWriteOutcome.NotPermitted, "Your role can view this board but not edit cards."));
+        if (await CurrentAsync(board, entityType, cardId, ct) is not { } card)
+            return (null!, null!, new CardWriteResult(CardWriteOutcome.CardNotFound, "That card no longer exists on this board."));
+        var names = await NamesAsync(board.Db, ct);
+        if (!CardPermissions.CanEdit(actor.Role, actor.UserId, card.OwnerId))
+            return (card, names, new CardWriteResult(CardWriteOutcome.NotPermitted, notOwner) { Card = Details(card, names) });
+        return (card, names, await HeldUpAsync(board, card, expectedVersion, names, ct));
     }
 
     /// <summary>Why a change to this card must wait (null: it need not): someone else holds its edit lock,
