@@ -141,6 +141,7 @@ public sealed class CardTests(AppFixture app)
         var cardId = await item.GetAttributeAsync("data-card-id") ?? throw new InvalidOperationException("action without card");
         // Every listed action is the rep's own.
         Assert.Equal(0, await page.Locator(".kb-next__item").Filter(new() { HasText = "Morgan Acme" }).CountAsync());
+        AccessibilityTests.AssertNoSeriousViolations(await page.RunAxe());
 
         await item.GetByRole(AriaRole.Button).ClickAsync();
         var dialog = Dialog(page);
@@ -148,6 +149,7 @@ public sealed class CardTests(AppFixture app)
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(dialog.GetByRole(AriaRole.Alert)).ToContainTextAsync("Some fields need a look");
         await Expect(dialog).ToContainTextAsync("Required");
+        AccessibilityTests.AssertNoSeriousViolations(await dialog.RunAxe());
 
         var next = DateTime.UtcNow.AddDays(21);
         await dialog.GetByLabel("Next action date").FillAsync(next.ToString("MM/dd/yyyy", System.Globalization.CultureInfo.InvariantCulture));
@@ -225,5 +227,20 @@ public sealed class CardTests(AppFixture app)
 
         await page.Locator("[data-stage='done'] [data-testid=toggle-stage]").ClickAsync();
         await Expect(page.Locator("[data-list-id='done']")).ToHaveCountAsync(1);
+    }
+
+    [Fact]
+    public async Task My_next_actions_fit_a_390_pixel_phone_and_open_by_keyboard()
+    {
+        var page = await app.OpenBoardAsync("manager@acme.demo", viewport: new() { Width = 390, Height = 844 }, touch: true);
+        await page.GotoAsync("/next-actions");
+        await Expect(page.Locator(".kb-next__item").First).ToBeVisibleAsync();
+
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways on a phone");
+        var done = page.Locator(".kb-next__item").First.GetByRole(AriaRole.Button);
+        await done.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(Dialog(page).GetByLabel("What was done")).ToBeVisibleAsync();
+        AccessibilityTests.AssertNoSeriousViolations(await page.RunAxe());
     }
 }
