@@ -46,6 +46,8 @@ public static class BoardApi
     {
         public IReadOnlyList<TransitionBody>? AllowedTransitions { get; init; }
         public string? WorkStartedStage { get; init; }
+        /// <summary>On a save that removes stages holding cards: where each one's cards go (removed stage id → stage id).</summary>
+        public IReadOnlyDictionary<string, string>? MoveCardsTo { get; init; }
     }
 
     public sealed record MoveView(Guid Id, Guid EntityId, string FromStageId, string ToStageId, string Position, int Version, long Sequence, Guid? UndoOf);
@@ -138,7 +140,7 @@ public static class BoardApi
                 var proposed = new BoardConfiguration(entityType, body.Version,
                     body.Stages.Select(s => new BoardStage(s.Id, s.Name, Enum.Parse<StageOutcome>(s.Outcome), s.WipSoftLimit, s.WipHardLimit, s.RequiresReason)).ToList(),
                     body.AllowedTransitions?.Select(t => new StageTransition(t.From, t.To)).ToList(),
-                    body.WorkStartedStage);
+                    body.WorkStartedStage) { MoveCardsTo = body.MoveCardsTo };
                 var result = await configure.SaveAsync(await tenants.GetAsync(ct), proposed, Guid.NewGuid(), Source, ct);
                 return result.Outcome switch
                 {
@@ -147,9 +149,13 @@ public static class BoardApi
                     ConfigureOutcome.NoBoard => NoBoard(entityType),
                     ConfigureOutcome.Stale => ApiProblems.Result(409, "STALE_VERSION",
                         $"Someone saved this configuration after you read it (it is now at version {result.Version}); read it again and reapply your change.",
-                        new Dictionary<string, object?> { ["currentVersion"] = result.Version }),
+                        new Dictionary<string, object?>
+                        {
+                            ["currentVersion"] = result.Version, ["current"] = ConfigView(result.Current!),
+                            ["changedBy"] = result.ChangedBy, ["changedAt"] = result.ChangedAt,
+                        }),
                     ConfigureOutcome.StageNotEmpty => ApiProblems.Result(422, "STAGE_NOT_EMPTY",
-                        $"Move the cards out of {string.Join(", ", result.NonEmptyStages!.Select(s => $"'{s.Key}' ({s.Value})"))} before removing it.",
+                        $"Move the cards out of {string.Join(", ", result.NonEmptyStages!.Select(s => $"'{s.Key}' ({s.Value})"))} before removing it, or say where they go (moveCardsTo).",
                         new Dictionary<string, object?> { ["stages"] = result.NonEmptyStages }),
                     _ => ApiProblems.Result(422, "INVALID_CONFIG", string.Join(" ", result.Problems!.Select(p => p.Message)),
                         new Dictionary<string, object?> { ["errors"] = result.Problems!.Select(p => new { field = p.Field, message = p.Message }) }),

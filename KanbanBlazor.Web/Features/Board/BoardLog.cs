@@ -122,7 +122,7 @@ public sealed class BoardLog(IDbContextFactory<KanbanDbContext> factory)
     }
 
     /// <summary>A rebalance's log metadata: what caused it, and each card's key before and after.</summary>
-    internal static string RebalanceMetadata(string source, Guid causedBy, IReadOnlyList<CardRekeyed> cards) =>
+    internal static string RebalanceMetadata(string source, Guid? causedBy, IReadOnlyList<CardRekeyed> cards) =>
         JsonSerializer.Serialize(new { source, caused_by = causedBy, cards = cards.Select(c => new { id = c.CardId, from = c.FromPosition, to = c.ToPosition }) });
 
     private static IReadOnlyList<CardRekeyed>? Rekeyed(JsonElement meta) =>

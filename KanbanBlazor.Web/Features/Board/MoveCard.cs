@@ -153,7 +153,7 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
 
     /// <summary>The card as a tracked entity for the update, from the writer's copy of the board (only
     /// what the move reads and writes; the update touches only what changes, checked by version).</summary>
-    private static Card? Track(BoardWrite board, string entityType, BoardCard? known)
+    internal static Card? Track(BoardWrite board, string entityType, BoardCard? known)
     {
         if (known is null) return null;
         if (board.Db.Cards.Local.FirstOrDefault(c => c.Id == known.Id) is { } tracked) return tracked;
