@@ -28,6 +28,22 @@ public sealed class TenantMembership : ITenantOwned
     /// <summary>The name colleagues see on cards and in the move log.</summary>
     public required string DisplayName { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Set when an Admin deactivated the member: they keep their name on cards and in the
+    /// history, and have no access to the tenant until reactivated.</summary>
+    public DateTimeOffset? DeactivatedAt { get; set; }
+}
+
+/// <summary>What an Admin did to the tenant's people (invited, changed a role, deactivated,
+/// reactivated), written by the database functions that make those changes (migration UserAdministration).</summary>
+public sealed class AuditEntry : ITenantOwned
+{
+    public long Id { get; set; }
+    public Guid TenantId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public Guid? ActorId { get; set; }
+    public required string Action { get; set; }
+    public Guid? SubjectId { get; set; }
+    public required string Details { get; set; }
 }
 
 /// <summary>Marks rows that belong to one tenant: filtered by tenant and stamped on insert.</summary>

@@ -24,6 +24,15 @@ internal static class SchemaModel
             membership.HasIndex(m => m.UserId).HasDatabaseName("ix_tenant_memberships_user_id");
             membership.Property(m => m.CreatedAt).HasDefaultValueSql("now()");
         });
+        builder.Entity<AuditEntry>(audit =>
+        {
+            audit.ToTable("tenant_audit");
+            audit.HasKey(a => new { a.TenantId, a.Id });
+            audit.Property(a => a.Id).UseIdentityAlwaysColumn();
+            audit.Property(a => a.At).HasDefaultValueSql("now()");
+            audit.Property(a => a.Action).HasMaxLength(40);
+            audit.Property(a => a.Details).HasColumnType("jsonb");
+        });
     }
 
     public static void Boards(ModelBuilder builder)

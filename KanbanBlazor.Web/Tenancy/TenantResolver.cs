@@ -22,7 +22,7 @@ public sealed class TenantResolver(IDbContextFactory<AccountsDbContext> factory)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var rows = await db.Memberships.AsNoTracking()
-            .Where(m => m.UserId == userId)
+            .Where(m => m.UserId == userId && m.DeactivatedAt == null)
             .Join(db.Tenants, m => m.TenantId, t => t.Id, (m, t) => new { m.TenantId, t.Slug, t.Name, m.DisplayName, m.Role })
             .OrderBy(r => r.Name)
             .ToListAsync(ct);

@@ -210,7 +210,7 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
                 {
                     new("BEGIN ISOLATION LEVEL READ COMMITTED"),
                     new($"SELECT set_config('{TenantConnectionInterceptor.Setting}', $1, true)") { Parameters = { new() { Value = tenantId.ToString() } } },
-                    new("SELECT user_id, role FROM tenant_memberships WHERE user_id = ANY($1)") { Parameters = { new() { Value = actors } } },
+                    new("SELECT user_id, role FROM tenant_memberships WHERE user_id = ANY($1) AND deactivated_at IS NULL") { Parameters = { new() { Value = actors } } },
                     new("""
                         SELECT id, version, sequence, allowed_transitions::text, work_started_stage, updated_at
                         FROM kanban_configs WHERE tenant_id = $1 AND entity_type = $2 FOR UPDATE

@@ -40,7 +40,7 @@ public sealed class CardHistory(IDbContextFactory<KanbanDbContext> factory)
     public async Task<IReadOnlyList<CardHistoryEntry>> ExecuteAsync(CurrentTenant tenant, string entityType, Guid cardId, CancellationToken ct)
     {
         await using var db = await factory.CreateForTenantAsync(tenant.TenantId, ct);
-        if (!await db.Members.AnyAsync(m => m.UserId == tenant.UserId, ct)) throw new TenantNotFoundException();
+        if (!await db.Members.AnyAsync(m => m.UserId == tenant.UserId && m.DeactivatedAt == null, ct)) throw new TenantNotFoundException();
         var names = await db.Members.AsNoTracking().ToDictionaryAsync(m => m.UserId, m => m.DisplayName, ct);
         var rows = await db.Moves.AsNoTracking()
             .Where(m => m.EntityType == entityType && m.EntityId == cardId)

@@ -17,7 +17,7 @@ public sealed class LoadBoard(IDbContextFactory<KanbanDbContext> factory, Shared
         await using var db = await factory.CreateForTenantAsync(tenant.TenantId, ct);
         // One snapshot for config, stages and cards, so that the sequence matches the cards read.
         await using var tx = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        if (!await db.Members.AnyAsync(m => m.UserId == tenant.UserId, ct)) throw new TenantNotFoundException();
+        if (!await db.Members.AnyAsync(m => m.UserId == tenant.UserId && m.DeactivatedAt == null, ct)) throw new TenantNotFoundException();
         var config = await db.BoardConfigs.AsNoTracking().SingleOrDefaultAsync(c => c.EntityType == entityType, ct);
         if (config is null) return null;
         // The board every viewer on this instance shares, when it is the one the database has now.

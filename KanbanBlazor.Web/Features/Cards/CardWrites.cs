@@ -186,7 +186,7 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
     public async Task<IReadOnlyList<(Guid UserId, string Name)>> MembersAsync(CurrentTenant actor, CancellationToken ct)
     {
         await using var db = await factory.CreateForTenantAsync(actor.TenantId, ct);
-        var members = await db.Members.AsNoTracking().OrderBy(m => m.DisplayName).Select(m => new { m.UserId, m.DisplayName }).ToListAsync(ct);
+        var members = await db.Members.AsNoTracking().Where(m => m.DeactivatedAt == null).OrderBy(m => m.DisplayName).Select(m => new { m.UserId, m.DisplayName }).ToListAsync(ct);
         return members.Select(m => (m.UserId, m.DisplayName)).ToList();
     }
 
