@@ -120,6 +120,7 @@ builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CircuitConnectionHandler>();
 builder.Services.AddSingleton<EditLocks>();
 builder.Services.AddSingleton<ConfigureBoard>();
+builder.Services.AddSingleton<StageTimes>();
 builder.Services.AddScoped<BoardText>();
 builder.Services.AddScoped<KanbanBlazor.Web.Features.Users.TenantPeople>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<LiveBoardsHealthCheck>("live");

@@ -10,6 +10,41 @@ namespace KanbanBlazor.E2E;
 public sealed class DropTests(AppFixture app)
 {
     [Fact]
+    public async Task While_a_card_is_dragged_the_closing_stages_wait_at_the_bottom_of_the_screen_even_when_the_board_is_scrolled_away_from_them()
+    {
+        var manager = await app.OpenBoardAsync("manager@acme.demo", new() { Width = 1100, Height = 800 });
+        var colleague = await app.OpenBoardAsync("admin@acme.demo");
+        // Lost is off to the right of this screen.
+        var lost = await manager.Locator(".kb-column[data-stage='lost']").BoundingBoxAsync() ?? throw new InvalidOperationException("no Lost stage");
+        Assert.True(lost.X > 1100, "the Lost stage is in view; the test needs it out of view");
+        await Expect(manager.GetByTestId("drop-zones")).ToBeHiddenAsync();
+        var card = manager.Stage("New").Cards().First;
+        var cardId = await card.GetAttributeAsync("data-id") ?? throw new InvalidOperationException("card without id");
+        var sequence = await manager.SequenceAsync();
+
+        var from = await card.BoundingBoxAsync() ?? throw new InvalidOperationException("no card");
+        await manager.Mouse.MoveAsync(from.X + from.Width / 2, from.Y + 20);
+        await manager.Mouse.DownAsync();
+        await manager.Mouse.MoveAsync(from.X + from.Width / 2 + 8, from.Y + 28, new() { Steps = 4 });
+        await Expect(manager.GetByTestId("drop-zones")).ToBeVisibleAsync();
+        var zone = manager.Locator(".kb-dropzone[data-drop-stage='lost']");
+        await Expect(zone).ToContainTextAsync("Lost");
+        for (var aim = 0; aim < 8 && await zone.Locator(".sortable-ghost").CountAsync() == 0; aim++)
+        {
+            var to = await zone.BoundingBoxAsync() ?? throw new InvalidOperationException("no zone");
+            await manager.Mouse.MoveAsync(to.X + to.Width / 2 + (aim % 2) * 10, to.Y + to.Height / 2, new() { Steps = 12 });
+            await manager.WaitForTimeoutAsync(100);
+        }
+        await manager.Mouse.UpAsync();
+
+        await manager.ExpectSavedAfterAsync(sequence);
+        await Expect(manager.GetByTestId("drop-zones")).ToBeHiddenAsync();
+        await Expect(manager.Stage("Lost").Cards().First).ToHaveAttributeAsync("data-id", cardId);
+        // The sentinel of a real move: a colleague's board has it at the top of Lost too.
+        await Expect(colleague.Stage("Lost").Cards().First).ToHaveAttributeAsync("data-id", cardId);
+    }
+
+    [Fact]
     public async Task A_card_a_colleague_moves_with_the_keyboard_while_it_is_being_dragged_is_refused_with_a_reason_and_the_console_stays_clean()
     {
         var rep = await app.OpenBoardAsync("rep@acme.demo");

@@ -19,6 +19,9 @@ public sealed record BoardCard(
     /// <summary>An opportunity's chance of closing, in percent (null on other boards, or not set).</summary>
     public int? Probability { get; init; }
 
+    /// <summary>When the card last came into its current stage (created there, or moved in from another).</summary>
+    public DateTimeOffset? EnteredStageAt { get; init; }
+
     /// <summary>The value as likely as the card is to close: value × probability.</summary>
     public decimal WeightedValue => Probability is { } p ? decimal.Round(Value * p / 100m, 2) : 0m;
 }
@@ -166,7 +169,11 @@ public static class BoardProjection
     public static BoardSnapshot Apply(BoardSnapshot board, long sequence, BoardEvent change) => (change switch
     {
         CardMoved moved => board.Find(moved.CardId) is { } card
-            ? board.With(card with { Stage = moved.ToStage, Position = moved.Position, Version = moved.Version })
+            ? board.With(card with
+            {
+                Stage = moved.ToStage, Position = moved.Position, Version = moved.Version,
+                EnteredStageAt = card.Stage == moved.ToStage ? card.EnteredStageAt : moved.At,
+            })
             : board,
         StageRebalanced rebalanced => board.Rekeyed(rebalanced.Stage, rebalanced.Cards),
         CardCreated created => board.With(created.Card),

@@ -99,6 +99,26 @@ public sealed class CardMarkupTests : ComponentTest
     }
 
     [Fact]
+    public void A_tile_says_when_the_next_action_is_due_today_or_missing_and_when_the_card_is_older_than_its_stages_usual_time()
+    {
+        var text = Services.GetRequiredService<BoardText>();
+        var look = new CardLook(true, false, true, true, Open: true);
+
+        var today = CardMarkup.Tile(Card(Now.AddHours(3)), Now, TimeZoneInfo.Utc, look, text);
+        Assert.Contains("kb-card__next--today", today.Html);
+        Assert.Contains("Today:", today.Html);
+        Assert.Contains("No next action", CardMarkup.For(Card(null), Now, TimeZoneInfo.Utc, look, text));
+        // A card in a closing stage is not asked for a next action.
+        Assert.DoesNotContain("No next action", CardMarkup.For(Card(null), Now, TimeZoneInfo.Utc, look with { Open = false }, text));
+
+        var aged = CardMarkup.Tile(Card(Now.AddDays(2)), Now, TimeZoneInfo.Utc, look with { AgedDays = 12, UsualDays = 5 }, text);
+        Assert.Contains("card-aged", aged.Html);
+        Assert.Contains("12 d in stage", aged.Html);
+        Assert.Contains("12 days in this stage, longer than the usual 5", aged.Label);
+        Assert.DoesNotContain("card-aged", CardMarkup.For(Card(Now.AddDays(2)), Now, TimeZoneInfo.Utc, look, text));
+    }
+
+    [Fact]
     public async Task Choosing_a_stage_in_the_boards_move_to_menu_reports_the_card_and_that_stage_and_closes_it()
     {
         var card = Card();

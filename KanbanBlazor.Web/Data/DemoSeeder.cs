@@ -281,6 +281,7 @@ public sealed class DemoSeeder(
                 }
                 card.UpdatedAt = moves[^1].CreatedAt;
                 card.LastActivityAt = card.UpdatedAt;
+                card.StageEnteredAt = card.UpdatedAt;
                 card.LastModifiedBy = card.OwnerId;
                 if (openPath.Contains(finalStage) && random.NextDouble() < 0.6)
                 {

@@ -106,6 +106,8 @@ public sealed class Card : ITenantOwned
     public DateTimeOffset? NextActionAt { get; set; }
     public string? NextActionDetails { get; set; }
     public DateTimeOffset? LastActivityAt { get; set; }
+    /// <summary>When the card last came into its current stage (for its age there against the stage's usual time).</summary>
+    public DateTimeOffset? StageEnteredAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public Guid? LastModifiedBy { get; set; }

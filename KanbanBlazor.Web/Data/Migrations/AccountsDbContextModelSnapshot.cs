@@ -328,6 +328,10 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("stage");
 
+                    b.Property<DateTimeOffset?>("StageEnteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stage_entered_at");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasColumnType("text")

@@ -82,8 +82,8 @@ public sealed class BoardLog(IDbContextFactory<KanbanDbContext> factory)
 
     /// <summary>A card's board fields as a log row's metadata keeps them (under "card").</summary>
     internal static object CardJson(string title, string? company, decimal value, string currency, Guid? ownerId, DateTimeOffset? nextActionAt, string? nextActionDetails,
-        int? probability) =>
-        new { title, company, value, currency, owner_id = ownerId, next_action_at = nextActionAt, next_action_details = nextActionDetails, probability };
+        int? probability, DateTimeOffset? stageEnteredAt) =>
+        new { title, company, value, currency, owner_id = ownerId, next_action_at = nextActionAt, next_action_details = nextActionDetails, probability, stage_entered_at = stageEnteredAt };
 
     /// <summary>The card as the board showed it after a logged create, edit or deletion (null: the row does not keep it).</summary>
     internal static BoardCard? CardOf(CardMove row, JsonElement meta, IReadOnlyDictionary<Guid, string> names)
@@ -99,6 +99,7 @@ public sealed class BoardLog(IDbContextFactory<KanbanDbContext> factory)
             Text("next_action_details"))
         {
             Probability = Int(card, "probability"),
+            EnteredStageAt = Text("stage_entered_at") is { } entered ? DateTimeOffset.Parse(entered, System.Globalization.CultureInfo.InvariantCulture) : null,
         };
     }
 

@@ -40,6 +40,9 @@ public sealed record BoardView(
     /// <summary>The board's cards have a probability (opportunities): stage headers show the weighted value.</summary>
     public bool ShowsWeighted { get; init; }
 
+    /// <summary>Each stage's usual time (its 85th percentile), so that a card older than that in its stage is marked.</summary>
+    public IReadOnlyDictionary<string, KanbanBlazor.Core.Cards.StageUsualTime> UsualTimes { get; init; } = new Dictionary<string, KanbanBlazor.Core.Cards.StageUsualTime>();
+
     /// <summary>Opens a new card for a stage (the stage's "+"); null when the viewer may not add cards.</summary>
     public Func<string, Task>? OnAddCard { get; init; }
 }

@@ -1,3 +1,4 @@
+using KanbanBlazor.Core.Cards;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -14,7 +15,10 @@ namespace KanbanBlazor.Web.Features.Board;
 /// <param name="History">the card's history can be opened</param>
 /// <param name="Value">the card's value shows (every board but tasks)</param>
 /// <param name="EditedBy">who else is editing the card now (null: nobody)</param>
-public readonly record struct CardLook(bool Movable, bool Locked, bool CanMoveTo, bool History, bool Value = true, string? EditedBy = null);
+/// <param name="Open">the card is in an open stage: a missing next action is worth saying</param>
+/// <param name="AgedDays">days in its stage, when that is longer than the stage's usual time (<see cref="UsualDays"/>)</param>
+public readonly record struct CardLook(bool Movable, bool Locked, bool CanMoveTo, bool History, bool Value = true, string? EditedBy = null,
+    bool Open = false, int? AgedDays = null, int? UsualDays = null);
 
 /// <summary>
 /// One card as the board shows it, as HTML: made once per card, language, time zone and look, and
@@ -26,7 +30,7 @@ public readonly record struct CardLook(bool Movable, bool Locked, bool CanMoveTo
 /// </summary>
 public static class CardMarkup
 {
-    private static readonly ConditionalWeakTable<BoardCard, ConcurrentDictionary<(string Language, string Culture, string Zone, bool Overdue, CardLook Look), SortableItem>> Made = [];
+    private static readonly ConditionalWeakTable<BoardCard, ConcurrentDictionary<(string Language, string Culture, string Zone, NextActionState Due, CardLook Look), SortableItem>> Made = [];
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
 
     /// <summary>The card's HTML.</summary>
@@ -37,21 +41,21 @@ public static class CardMarkup
     /// allocates nothing.</summary>
     public static SortableItem Tile(BoardCard card, DateTimeOffset now, TimeZoneInfo zone, CardLook look, BoardText text)
     {
-        var overdue = card.NextActionAt is { } due && due < now;
-        var key = (CultureInfo.CurrentUICulture.Name, CultureInfo.CurrentCulture.Name, zone.Id, overdue, look);
+        var due = CardHealth.NextAction(card.NextActionAt, now, zone);
+        var key = (CultureInfo.CurrentUICulture.Name, CultureInfo.CurrentCulture.Name, zone.Id, due, look);
         if (!Made.TryGetValue(card, out var made)) made = Made.GetValue(card, static _ => new());
         if (made.TryGetValue(key, out var tile)) return tile;
         return made.GetOrAdd(key, static (key, made) => new SortableItem(
             made.Card.Id.ToString(),
-            key.Look.EditedBy is { } editor
-                ? made.Text.CardLabel(made.Card, made.Now, made.Zone, key.Look.Value) + ", " + made.Text["Card.EditedBy", editor]
-                : made.Text.CardLabel(made.Card, made.Now, made.Zone, key.Look.Value),
+            made.Text.CardLabel(made.Card, made.Now, made.Zone, key.Look.Value)
+                + (key.Look.AgedDays is { } aged ? ", " + made.Text["Card.AgedLabel", aged, key.Look.UsualDays ?? 0] : "")
+                + (key.Look.EditedBy is { } editor ? ", " + made.Text["Card.EditedBy", editor] : ""),
             (key.Look.Movable ? made.Text["Card.MoveHint"] : key.Look.Locked ? made.Text["Card.LockedOwner"] : made.Text["Card.ViewOnlyHint"]) + " " + made.Text["Card.OpenHint"],
             key.Look.Movable,
-            Build(made.Card, made.Zone, key.Overdue, key.Look, made.Text)), (Card: card, Now: now, Zone: zone, Text: text));
+            Build(made.Card, made.Zone, key.Due, key.Look, made.Text)), (Card: card, Now: now, Zone: zone, Text: text));
     }
 
-    private static string Build(BoardCard card, TimeZoneInfo zone, bool overdue, CardLook look, BoardText text)
+    private static string Build(BoardCard card, TimeZoneInfo zone, NextActionState state, CardLook look, BoardText text)
     {
         var html = new StringBuilder(512);
         html.Append("<div class=\"mud-paper mud-elevation-1 kb-card").Append(look.Movable ? "" : " kb-card--locked")
@@ -71,11 +75,17 @@ public static class CardMarkup
         html.Append("</div>");
         if (card.NextActionAt is { } due)
         {
-            var label = (overdue ? text["Card.Overdue"] : text["Card.Next"]) + " " + card.NextActionDetails;
-            html.Append("<div class=\"kb-card__next").Append(overdue ? " kb-card__next--overdue" : "").Append("\" title=\"").Append(Encoder.Encode(text["Card.NextAction"]))
+            var label = text[state switch { NextActionState.Overdue => "Card.Overdue", NextActionState.Today => "Card.Today", _ => "Card.Next" }] + " " + card.NextActionDetails;
+            html.Append("<div class=\"kb-card__next").Append(state switch { NextActionState.Overdue => " kb-card__next--overdue", NextActionState.Today => " kb-card__next--today", _ => "" }).Append("\" title=\"").Append(Encoder.Encode(text["Card.NextAction"]))
                 .Append("\"><span>").Append(Encoder.Encode(label)).Append("</span><time datetime=\"").Append(due.ToString("O", CultureInfo.InvariantCulture)).Append("\">")
                 .Append(Encoder.Encode(TimeZoneInfo.ConvertTime(due, zone).ToString(text["Card.DueFormat"], CultureInfo.CurrentCulture))).Append("</time></div>");
         }
+        else if (look.Open)
+            html.Append("<div class=\"kb-card__next kb-card__next--none\">").Append(Encoder.Encode(text["Card.NoNextAction"])).Append("</div>");
+        if (look.AgedDays is { } days)
+            html.Append("<div class=\"kb-card__aged\" data-testid=\"card-aged\" title=\"").Append(Encoder.Encode(text["Card.AgedHint", look.UsualDays ?? 0]))
+                .Append("\"><svg aria-hidden=\"true\" focusable=\"false\"><use href=\"#kb-icon-history\"></use></svg><span>")
+                .Append(Encoder.Encode(text["Card.Aged", days, look.UsualDays ?? 0])).Append("</span></div>");
         if (look.EditedBy is { } editor)
             html.Append("<div class=\"kb-card__editing\" data-testid=\"card-editing\"><svg aria-hidden=\"true\" focusable=\"false\"><use href=\"#kb-icon-edit\"></use></svg><span>")
                 .Append(Encoder.Encode(text["Card.EditedBy", editor])).Append("</span></div>");

@@ -80,6 +80,11 @@ public sealed partial class LiveBoard : IAsyncDisposable
     [CascadingParameter] private KanbanBlazor.Web.Components.UiPreferences? Preferences { get; set; }
 
     [Inject] private TenantContext Tenants { get; set; } = null!;
+    /// <summary>The list ids of the closing stages' drop zones: the prefix and the stage's key.</summary>
+    private const string DropZonePrefix = "drop:";
+    private static readonly IReadOnlyList<BoardCard> NoCards = [];
+    private static readonly Func<BoardCard, SortableItem> NoDescription = card => throw new InvalidOperationException("A drop zone shows no cards.");
+    private IReadOnlyDictionary<string, StageUsualTime> usualTimes = new Dictionary<string, StageUsualTime>();
     [Inject] private TenantResolver Resolver { get; set; } = null!;
     [Inject] private LoadBoard LoadBoard { get; set; } = null!;
     [Inject] private MoveCard MoveCard { get; set; } = null!;
@@ -96,6 +101,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
     [Inject] private BoardSnapshots Snapshots { get; set; } = null!;
     [Inject] private NavigationManager Navigation { get; set; } = null!;
     [Inject] private CircuitConnection Connection { get; set; } = null!;
+    [Inject] private StageTimes StageTimes { get; set; } = null!;
 
     private string Title => Text.BoardName(EntityType);
 
@@ -145,6 +151,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
             StateHasChanged();
         }));
         await ReloadOrRecoverAsync();
+        usualTimes = await StageTimes.UsualAsync(tenant.TenantId, EntityType, disposal.Token);
         await RefreshUndoAsync();
         StateHasChanged();
         if (await BrowserTimeZoneAsync() is { } browserZone && browserZone.Id != timeZone.Id) timeZone = browserZone;
@@ -647,6 +654,9 @@ public sealed partial class LiveBoard : IAsyncDisposable
             return Task.CompletedTask;
         }
         var expected = picked?.CardId == cardId ? (picked.Version, picked.Stage) : (card.Version, card.Stage);
+        // Dropped on a closing stage's zone at the bottom of the screen: to the top of that stage.
+        if (drop.ToListId.StartsWith(DropZonePrefix, StringComparison.Ordinal))
+            return MoveAsync(card, drop.ToListId[DropZonePrefix.Length..], 0, expected.Version, expected.Stage, "board");
         return MoveAsync(card, drop.ToListId, DropIndex(drop, cardId), expected.Version, expected.Stage, "board");
     }
 
@@ -823,7 +833,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
     {
         var stages = board!.Current.Stages;
         if (view is { } current && current.Now == now && current.TimeZone == timeZone && current.CanMove == canMove
-            && viewStages == stages && viewRole == tenant?.Role && ReferenceEquals(viewEditing, presence.Editing) && ReferenceEquals(current.Collapsed, collapsed))
+            && viewStages == stages && viewRole == tenant?.Role && ReferenceEquals(current.UsualTimes, usualTimes) && ReferenceEquals(viewEditing, presence.Editing) && ReferenceEquals(current.Collapsed, collapsed))
             return current;
         (viewStages, viewRole, viewEditing) = (stages, tenant?.Role, presence.Editing);
         return view = new BoardView(now, timeZone, canMove, stages.Select(s => (s.Key, StageName(s))).ToList(),
@@ -839,6 +849,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
             Collapsed = collapsed,
             OnToggleCollapse = ToggleCollapseAsync,
             OnAddCard = AsOf is null && tenant is not null && CardPermissions.CanCreate(tenant.Role) ? AddCardAsync : null,
+            UsualTimes = usualTimes,
         };
     }
 

@@ -44,5 +44,5 @@ public sealed class LoadBoard(IDbContextFactory<KanbanDbContext> factory, Shared
     internal static BoardCard ToBoardCard(Card card, IReadOnlyDictionary<Guid, string> owners) => new(
         card.Id, card.Title, card.Company, card.Value, card.Currency, card.OwnerId,
         card.OwnerId is { } owner && owners.TryGetValue(owner, out var name) ? name : null,
-        card.Stage, card.Position, card.Version, card.NextActionAt, card.NextActionDetails) { Probability = card.Probability };
+        card.Stage, card.Position, card.Version, card.NextActionAt, card.NextActionDetails) { Probability = card.Probability, EnteredStageAt = card.StageEnteredAt };
 }

@@ -120,6 +120,7 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
     internal static (string Stage, string Position) Relocate(BoardWrite board, Card card, string toStage, string position, bool isActivity = true)
     {
         var from = (card.Stage, card.Position);
+        if (card.Stage != toStage) card.StageEnteredAt = board.Now;
         card.Stage = toStage;
         card.Position = position;
         card.Version++;

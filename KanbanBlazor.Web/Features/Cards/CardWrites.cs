@@ -351,7 +351,7 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
         var card = new Card
         {
             Id = id, TenantId = board.Actor.TenantId, EntityType = entityType, Title = fields.Title, Stage = stage, Position = position, Version = 1,
-            CreatedAt = board.Now, UpdatedAt = board.Now, LastActivityAt = board.Now, LastModifiedBy = board.Actor.UserId,
+            CreatedAt = board.Now, UpdatedAt = board.Now, LastActivityAt = board.Now, StageEnteredAt = board.Now, LastModifiedBy = board.Actor.UserId,
         };
         Apply(card, fields);
         board.Db.Cards.Add(card);
@@ -533,7 +533,7 @@ public sealed class CardWrites(BoardTransaction transaction, IDbContextFactory<K
             ip = board.ClientAddress,
             card_version = card.Version,
             wip_override = wipOverride ? true : (bool?)null,
-            card = BoardLog.CardJson(card.Title, card.Company, card.Value, card.Currency, card.OwnerId, card.NextActionAt, card.NextActionDetails, card.Probability),
+            card = BoardLog.CardJson(card.Title, card.Company, card.Value, card.Currency, card.OwnerId, card.NextActionAt, card.NextActionDetails, card.Probability, card.StageEnteredAt),
             changes = changes?.Select(c => new { field = c.Field, from = c.From, to = c.To }),
             activity,
         }, SkipNulls);

@@ -26,11 +26,14 @@ export function attach(element, dotnet, options) {
         touchStartThreshold: 6,
         onStart(evt) {
             dragging = true;
+            // Shows the closing stages' drop zones (LiveBoard) for as long as the drag lasts.
+            document.documentElement.classList.add('kb-dragging');
             origin = { parent: evt.from, next: evt.item.nextSibling };
             dotnet.invokeMethodAsync('DragStarted', evt.item.dataset.id);
         },
         onEnd(evt) {
             dragging = false;
+            document.documentElement.classList.remove('kb-dragging');
             const from = evt.from, to = evt.to, item = evt.item;
             if (from === to && evt.oldIndex === evt.newIndex) {
                 dotnet.invokeMethodAsync('DragCancelled', item.dataset.id);
