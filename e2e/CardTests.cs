@@ -202,7 +202,7 @@ public sealed class CardTests(AppFixture app)
     }
 
     [Fact]
-    public async Task A_collapsed_stage_stays_collapsed_for_its_user_after_a_reload_and_not_for_others()
+    public async Task A_collapsed_stage_stays_collapsed_for_its_user_after_a_reload_and_on_another_device_and_not_for_others()
     {
         var page = await app.OpenBoardAsync("manager@acme.demo");
         await page.GotoAsync("/board/task");
@@ -224,6 +224,13 @@ public sealed class CardTests(AppFixture app)
         var colleague = await app.OpenBoardAsync("admin@acme.demo");
         await colleague.GotoAsync("/board/task");
         await Expect(colleague.Locator("[data-list-id='done']")).ToHaveCountAsync(1);
+
+        // The same user on another device (a browser without the cookie) finds it collapsed too.
+        var otherDevice = await app.OpenBoardAsync("manager@acme.demo");
+        Assert.DoesNotContain(await otherDevice.Context.CookiesAsync(), c => c.Name == "kb.collapsed" && c.Value.Length > 0);
+        await otherDevice.GotoAsync("/board/task");
+        await Expect(otherDevice.Locator("[data-stage='done']")).ToHaveAttributeAsync("data-collapsed", "true");
+        await Expect(otherDevice.Locator("[data-list-id='done']")).ToHaveCountAsync(0);
 
         await page.Locator("[data-stage='done'] [data-testid=toggle-stage]").ClickAsync();
         await Expect(page.Locator("[data-list-id='done']")).ToHaveCountAsync(1);

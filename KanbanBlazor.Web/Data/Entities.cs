@@ -33,6 +33,17 @@ public sealed class TenantMembership : ITenantOwned
     public DateTimeOffset? DeactivatedAt { get; set; }
 }
 
+/// <summary>How one user keeps one board, on every device they use: the stages they collapsed (keys,
+/// comma-separated).</summary>
+public sealed class BoardPreference : ITenantOwned
+{
+    public Guid TenantId { get; set; }
+    public Guid UserId { get; set; }
+    public required string EntityType { get; set; }
+    public required string CollapsedStages { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
 /// <summary>What an Admin did to the tenant's people (invited, changed a role, deactivated,
 /// reactivated), written by the database functions that make those changes (migration UserAdministration).</summary>
 public sealed class AuditEntry : ITenantOwned

@@ -19,6 +19,7 @@ public sealed class KanbanDbContext(DbContextOptions<KanbanDbContext> options) :
     public DbSet<CardMove> Moves => Set<CardMove>();
     public DbSet<TenantMembership> Members => Set<TenantMembership>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<BoardPreference> BoardPreferences => Set<BoardPreference>();
     public DbSet<EditLock> Locks => Set<EditLock>();
     public DbSet<StoredSnapshot> Snapshots => Set<StoredSnapshot>();
 

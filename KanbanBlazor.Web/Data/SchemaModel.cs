@@ -24,6 +24,13 @@ internal static class SchemaModel
             membership.HasIndex(m => m.UserId).HasDatabaseName("ix_tenant_memberships_user_id");
             membership.Property(m => m.CreatedAt).HasDefaultValueSql("now()");
         });
+        builder.Entity<BoardPreference>(preference =>
+        {
+            preference.ToTable("board_preferences");
+            preference.HasKey(p => new { p.TenantId, p.UserId, p.EntityType });
+            preference.Property(p => p.EntityType).HasMaxLength(40);
+            preference.Property(p => p.CollapsedStages).HasMaxLength(2000);
+        });
         builder.Entity<AuditEntry>(audit =>
         {
             audit.ToTable("tenant_audit");

@@ -211,6 +211,37 @@ namespace KanbanBlazor.Web.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("KanbanBlazor.Web.Data.BoardPreference", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("EntityType")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("entity_type");
+
+                    b.Property<string>("CollapsedStages")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("collapsed_stages");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TenantId", "UserId", "EntityType")
+                        .HasName("board_preferences_pkey");
+
+                    b.ToTable("board_preferences", (string)null);
+                });
+
             modelBuilder.Entity("KanbanBlazor.Web.Data.Card", b =>
                 {
                     b.Property<Guid>("TenantId")

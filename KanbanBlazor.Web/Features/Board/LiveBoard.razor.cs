@@ -84,6 +84,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
     private const string DropZonePrefix = "drop:";
     private static readonly IReadOnlyList<BoardCard> NoCards = [];
     private static readonly Func<BoardCard, SortableItem> NoDescription = card => throw new InvalidOperationException("A drop zone shows no cards.");
+    private bool rememberCookie;
     private IReadOnlyDictionary<string, StageUsualTime> usualTimes = new Dictionary<string, StageUsualTime>();
     [Inject] private TenantResolver Resolver { get; set; } = null!;
     [Inject] private LoadBoard LoadBoard { get; set; } = null!;
@@ -102,6 +103,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
     [Inject] private NavigationManager Navigation { get; set; } = null!;
     [Inject] private CircuitConnection Connection { get; set; } = null!;
     [Inject] private StageTimes StageTimes { get; set; } = null!;
+    [Inject] private BoardPreferences BoardPreferences { get; set; } = null!;
 
     private string Title => Text.BoardName(EntityType);
 
@@ -152,6 +154,13 @@ public sealed partial class LiveBoard : IAsyncDisposable
         }));
         await ReloadOrRecoverAsync();
         usualTimes = await StageTimes.UsualAsync(tenant.TenantId, EntityType, disposal.Token);
+        // What the user collapsed on another device wins over this browser's cookie, which then follows.
+        if (await BoardPreferences.CollapsedAsync(tenant, EntityType, disposal.Token) is { } remembered && !remembered.SetEquals(collapsed))
+        {
+            collapsed = remembered;
+            collapsedCookie = UiPreferences.WithCollapsed(collapsedCookie, tenant.UserId, EntityType, remembered);
+            rememberCookie = true;
+        }
         await RefreshUndoAsync();
         StateHasChanged();
         if (await BrowserTimeZoneAsync() is { } browserZone && browserZone.Id != timeZone.Id) timeZone = browserZone;
@@ -159,6 +168,11 @@ public sealed partial class LiveBoard : IAsyncDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
+        if (rememberCookie)
+        {
+            rememberCookie = false;
+            await RememberCollapsedInBrowserAsync();
+        }
         if (keys is not null || board is null || !canMove) return;
         try
         {
@@ -269,6 +283,20 @@ public sealed partial class LiveBoard : IAsyncDisposable
         collapsedCookie = UiPreferences.WithCollapsed(collapsedCookie, tenant.UserId, EntityType, now);
         announcement = Text[now.Contains(stage) ? "Stage.Collapsed" : "Stage.Expanded", StageNameOf(stage) ?? stage];
         StateHasChanged();
+        await RememberCollapsedInBrowserAsync();
+        try
+        {
+            await BoardPreferences.RememberAsync(tenant, EntityType, now, disposal.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Collapsed here, and in this browser's cookie; other devices will not know.
+            Logger.LogWarning(ex, "Remembering the collapsed stages of board {EntityType} failed", EntityType);
+        }
+    }
+
+    private async Task RememberCollapsedInBrowserAsync()
+    {
         try
         {
             await using var module = await JS.InvokeAsync<IJSObjectReference>("import", disposal.Token, "./js/preferences.js");
