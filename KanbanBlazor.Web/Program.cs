@@ -122,6 +122,7 @@ builder.Services.AddSingleton<EditLocks>();
 builder.Services.AddSingleton<ConfigureBoard>();
 builder.Services.AddSingleton<StageTimes>();
 builder.Services.AddSingleton<BoardPreferences>();
+builder.Services.AddSingleton<CardSearch>();
 builder.Services.AddScoped<BoardText>();
 builder.Services.AddScoped<KanbanBlazor.Web.Features.Users.TenantPeople>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<LiveBoardsHealthCheck>("live");

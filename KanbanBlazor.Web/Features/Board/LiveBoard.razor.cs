@@ -76,6 +76,8 @@ public sealed partial class LiveBoard : IAsyncDisposable
     [Parameter, EditorRequired] public required string EntityType { get; set; }
     /// <summary>A past moment to show the board as it was then (read-only); null: the live board.</summary>
     [Parameter] public DateTimeOffset? AsOf { get; set; }
+    /// <summary>Which cards to show (from the board's address); none: all.</summary>
+    [Parameter] public BoardFilter Filter { get; set; } = BoardFilter.None;
     [CascadingParameter] private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState>? Authentication { get; set; }
     [CascadingParameter] private KanbanBlazor.Web.Components.UiPreferences? Preferences { get; set; }
 
@@ -104,6 +106,60 @@ public sealed partial class LiveBoard : IAsyncDisposable
     [Inject] private CircuitConnection Connection { get; set; } = null!;
     [Inject] private StageTimes StageTimes { get; set; } = null!;
     [Inject] private BoardPreferences BoardPreferences { get; set; } = null!;
+    [Inject] private CardSearch Search { get; set; } = null!;
+
+    // The filtered board: the ids PostgreSQL found, kept up to date card by card as changes are heard,
+    // and each stage's shown cards, made again only when its cards or the matches change.
+    private HashSet<Guid>? matching;
+    private BoardFilter? searched;
+    private int matchVersion;
+    private readonly Dictionary<string, (IReadOnlyList<BoardCard> Source, int Version, IReadOnlyList<BoardCard> Shown)> shown = [];
+
+    private bool Filtering => matching is not null;
+
+    /// <summary>The cards a stage shows: all of them, or those the filter matches.</summary>
+    private IReadOnlyList<BoardCard> Visible(string stage)
+    {
+        var all = board!.CardsIn(stage);
+        if (matching is null) return all;
+        if (shown.TryGetValue(stage, out var known) && ReferenceEquals(known.Source, all) && known.Version == matchVersion) return known.Shown;
+        var cards = all.Where(c => matching.Contains(c.Id)).ToList();
+        shown[stage] = (all, matchVersion, cards);
+        return cards;
+    }
+
+    /// <summary>Asks PostgreSQL which cards the filter shows, when the filter is new.</summary>
+    private async Task SearchAsync()
+    {
+        if (tenant is null || AsOf is not null || Equals(searched, Filter)) return;
+        searched = Filter;
+        matching = Filter.IsEmpty ? null : await Search.MatchingAsync(tenant, EntityType, Filter, Clock.GetUtcNow(), disposal.Token);
+        matchVersion++;
+        shown.Clear();
+    }
+
+    /// <summary>A card that changed while the board was open is shown or not by the same rule, for that card alone.</summary>
+    private void Rematch(BoardEvent change)
+    {
+        if (matching is null || tenant is null || board is null) return;
+        Guid? id = change switch
+        {
+            CardCreated created => created.Card.Id,
+            CardUpdated updated => updated.Card.Id,
+            CardMoved moved => moved.CardId,
+            CardDeleted deleted => deleted.CardId,
+            _ => null,
+        };
+        if (id is not { } cardId) return;
+        var matches = board.Find(cardId) is { } card && Filter.Matches(card, tenant.UserId, Clock.GetUtcNow());
+        if (matches ? matching.Add(cardId) : matching.Remove(cardId)) matchVersion++;
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (board is null || Equals(searched, Filter)) return;
+        await SearchAsync();
+    }
 
     private string Title => Text.BoardName(EntityType);
 
@@ -154,6 +210,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
         }));
         await ReloadOrRecoverAsync();
         usualTimes = await StageTimes.UsualAsync(tenant.TenantId, EntityType, disposal.Token);
+        await SearchAsync();
         // What the user collapsed on another device wins over this browser's cookie, which then follows.
         if (await BoardPreferences.CollapsedAsync(tenant, EntityType, disposal.Token) is { } remembered && !remembered.SetEquals(collapsed))
         {
@@ -555,8 +612,9 @@ public sealed partial class LiveBoard : IAsyncDisposable
         ApplyHeldChanges();
         var inSequence = true;
         foreach (var change in changes) inSequence = board.TryApply(change.Sequence, change.Event, change.Board);
+        foreach (var change in changes) Rematch(change.Event);
         if (!inSequence) ReloadUnlessGapCloses();
-        if (inSequence && before.Held == 0 && ReferenceEquals(noticed, wipNotice) && ShowInColumns(before.Current, board.Current)) return;
+        if (inSequence && before.Held == 0 && !Filtering && ReferenceEquals(noticed, wipNotice) && ShowInColumns(before.Current, board.Current)) return;
         StateHasChanged();
     });
 
@@ -825,17 +883,22 @@ public sealed partial class LiveBoard : IAsyncDisposable
     {
         if (board is null || !Guid.TryParse(move.ItemId, out var cardId) || board.Find(cardId) is not { } card) return Task.CompletedTask;
         var stageIndex = board.Stages.ToList().FindIndex(s => s.Key == move.ListId);
-        var index = board.CardsIn(move.ListId).ToList().FindIndex(c => c.Id == cardId);
+        var all = board.CardsIn(move.ListId).ToList();
+        var index = all.FindIndex(c => c.Id == cardId);
         if (stageIndex < 0 || index < 0) return Task.CompletedTask;
+        // Up or down past the card shown next to it (on a filtered board, hidden cards in between stay put).
+        var visible = Visible(move.ListId).ToList();
+        var at = visible.FindIndex(c => c.Id == cardId);
+        int Beside(int by) => at + by >= 0 && at + by < visible.Count ? all.FindIndex(c => c.Id == visible[at + by].Id) : by < 0 ? -1 : all.Count;
         (int Stage, int Index) target = move.Direction switch
         {
             "left" => (stageIndex - 1, 0),
             "right" => (stageIndex + 1, 0),
-            "up" => (stageIndex, index - 1),
-            "down" => (stageIndex, index + 1),
+            "up" => (stageIndex, Beside(-1)),
+            "down" => (stageIndex, Beside(1)),
             _ => (-1, -1),
         };
-        var sameStageEnd = target.Stage == stageIndex && target.Index >= board.CardsIn(move.ListId).Count;
+        var sameStageEnd = target.Stage == stageIndex && target.Index >= all.Count;
         if (target.Stage < 0 || target.Stage >= board.Stages.Count || target.Index < 0 || sameStageEnd) return Task.CompletedTask;
         var stage = board.Stages[target.Stage];
         announcement = Text["Move.Announce", StageName(stage), target.Index + 1];
