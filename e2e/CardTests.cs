@@ -44,6 +44,37 @@ public sealed class CardTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_title_typed_into_a_stages_quick_add_becomes_a_card_at_its_top_for_a_colleague_and_a_blank_one_is_refused_in_portuguese()
+    {
+        var rep = await app.OpenBoardAsync("rep@acme.demo");
+        var colleague = await app.OpenBoardAsync("manager@acme.demo");
+        var title = $"Quick {Guid.NewGuid():N}"[..20];
+        var quick = rep.Locator("[data-stage='contacted'] [data-testid=quick-add] input");
+
+        await quick.FillAsync(title);
+        await quick.PressAsync("Enter");
+
+        await Expect(colleague.Stage("Contacted").Cards().First).ToContainTextAsync(title);
+        await Expect(colleague.Stage("Contacted").Cards().First).ToContainTextAsync("Riley Acme");
+        await Expect(rep.Stage("Contacted").Cards().First).ToContainTextAsync(title);
+        await Expect(quick).ToHaveValueAsync("");
+
+        var portuguese = await app.OpenBoardAsync("rep@acme.demo", locale: "pt-BR");
+        var blank = portuguese.Locator("[data-stage='contacted'] [data-testid=quick-add] input");
+        var before = await portuguese.SequenceAsync();
+        await blank.FillAsync("   ");
+        await blank.PressAsync("Enter");
+        await Expect(portuguese.Locator("[data-stage='contacted'] [data-testid=quick-add] [role=alert]")).ToHaveTextAsync("Obrigatório");
+        await Expect(blank).ToHaveAttributeAsync("aria-invalid", "true");
+        Assert.Equal(before, await portuguese.SequenceAsync());
+
+        // A viewer has no quick-add.
+        var viewer = await app.OpenBoardAsync("viewer@acme.demo");
+        await Expect(viewer.Locator("[data-stage='contacted']")).ToBeVisibleAsync();
+        await Expect(viewer.Locator("[data-testid=quick-add]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task A_card_being_edited_is_read_only_for_a_colleague_until_the_editor_saves_and_closes()
     {
         var editor = await app.OpenBoardAsync("manager@acme.demo");

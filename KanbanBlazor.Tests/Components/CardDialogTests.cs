@@ -18,6 +18,9 @@ namespace KanbanBlazor.Tests.Components;
 [Collection(DatabaseCollection.Name)]
 public sealed class CardDialogTests : ComponentTest
 {
+    // The dialog reads and writes a real database: a busy machine can take longer than bUnit's one second.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
     private readonly TestDatabase database;
 
     public CardDialogTests(TestDatabase database)
@@ -42,7 +45,7 @@ public sealed class CardDialogTests : ComponentTest
             { d => d.StageLabel, "Novo" },
         };
         var dialog = await provider.InvokeAsync(() => dialogs.ShowAsync<CardDialog>("Novo cartão", parameters));
-        await provider.WaitForAssertionAsync(() => Assert.NotEmpty(provider.FindAll("[data-testid=card-form]")));
+        await provider.WaitForAssertionAsync(() => Assert.NotEmpty(provider.FindAll("[data-testid=card-form]")), Patience);
         return (provider, dialog);
     }
 
@@ -72,7 +75,7 @@ public sealed class CardDialogTests : ComponentTest
         Type(provider, "Telefone", "ligue já");
         provider.Find("button[data-testid=card-save]").Click();
 
-        await provider.WaitForAssertionAsync(() => Assert.Contains("Alguns campos precisam de atenção", provider.Find("[data-testid=card-problem]").TextContent));
+        await provider.WaitForAssertionAsync(() => Assert.Contains("Alguns campos precisam de atenção", provider.Find("[data-testid=card-problem]").TextContent), Patience);
         var notes = provider.FindAll(".mud-input-helper-text, .mud-input-error").Select(e => e.TextContent.Trim()).Where(t => t.Length > 0).ToList();
         Assert.Contains("Obrigatório", notes);
         Assert.Contains("Não é um endereço de e-mail (nome@exemplo.com)", notes);

@@ -43,6 +43,10 @@ public sealed record BoardView(
     /// <summary>Each stage's usual time (its 85th percentile), so that a card older than that in its stage is marked.</summary>
     public IReadOnlyDictionary<string, KanbanBlazor.Core.Cards.StageUsualTime> UsualTimes { get; init; } = new Dictionary<string, KanbanBlazor.Core.Cards.StageUsualTime>();
 
+    /// <summary>Adds a card with just a title at the top of a stage (the stage's quick-add); says what was
+    /// wrong, in the viewer's language, or null when it was added. Null when the viewer may not add cards.</summary>
+    public Func<string, string, Task<string?>>? OnQuickAdd { get; init; }
+
     /// <summary>Opens a new card for a stage (the stage's "+"); null when the viewer may not add cards.</summary>
     public Func<string, Task>? OnAddCard { get; init; }
 }

@@ -107,6 +107,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
     [Inject] private StageTimes StageTimes { get; set; } = null!;
     [Inject] private BoardPreferences BoardPreferences { get; set; } = null!;
     [Inject] private CardSearch Search { get; set; } = null!;
+    [Inject] private Cards.CardWrites CardWrites { get; set; } = null!;
 
     // The filtered board: the ids PostgreSQL found, kept up to date card by card as changes are heard,
     // and each stage's shown cards, made again only when its cards or the matches change.
@@ -308,6 +309,35 @@ public sealed partial class LiveBoard : IAsyncDisposable
 
     /// <summary>The stage's "+": a new card for it.</summary>
     private Task AddCardAsync(string stage) => ShowCardAsync(null, stage, null);
+
+    /// <summary>A card with just a title, at the top of a stage (the board hears it like anyone's).</summary>
+    private async Task<string?> QuickAddAsync(string stage, string title)
+    {
+        if (tenant is null) return Text["CardForm.NotPermitted"];
+        var stageName = StageNameOf(stage) ?? stage;
+        try
+        {
+            var result = await CardWrites.CreateAsync(tenant, EntityType, new Cards.CardWrites.CreateRequest(stage, new CardDraft { Title = title }),
+                Guid.NewGuid(), "board", disposal.Token);
+            if (result.Succeeded)
+            {
+                Said(Text["CardForm.Created", result.Card!.Fields.Title, stageName]);
+                return null;
+            }
+            return result.Outcome switch
+            {
+                Cards.CardWriteOutcome.Invalid when result.Errors.Count > 0 => Text.FieldError(result.Errors[0]),
+                Cards.CardWriteOutcome.WipHardLimit => Text["CardForm.WipHard", stageName, result.Wip?.HardLimit ?? 0],
+                Cards.CardWriteOutcome.ReasonRequired => Text["QuickAdd.ReasonNeeded", stageName],
+                _ => Text["CardForm.NotPermitted"],
+            };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Logger.LogError(ex, "Adding a card to stage {Stage} failed", stage);
+            return Text["CardForm.Failed"];
+        }
+    }
 
     private async Task ShowCardAsync(Guid? cardId, string stage, string? title)
     {
@@ -940,6 +970,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
             Collapsed = collapsed,
             OnToggleCollapse = ToggleCollapseAsync,
             OnAddCard = AsOf is null && tenant is not null && CardPermissions.CanCreate(tenant.Role) ? AddCardAsync : null,
+            OnQuickAdd = AsOf is null && tenant is not null && CardPermissions.CanCreate(tenant.Role) ? QuickAddAsync : null,
             UsualTimes = usualTimes,
         };
     }
