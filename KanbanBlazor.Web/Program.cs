@@ -1,3 +1,4 @@
+using KanbanBlazor.Web.Features.Metrics;
 using KanbanBlazor.Web;
 using KanbanBlazor.Web.Data;
 using KanbanBlazor.Web.Features.Account;
@@ -102,7 +103,7 @@ builder.Services.AddSingleton<SharedBoards>();
 builder.Services.AddSingleton<LoadBoard>();
 builder.Services.AddSingleton(services => new BoardTransaction(
     KanbanContexts.ForBoardWriter(database.App), services.GetRequiredService<BoardHub>(), services.GetRequiredService<TimeProvider>(),
-    services.GetRequiredService<SnapshotScheduler>(), services.GetRequiredService<SharedBoards>()));
+    services.GetRequiredService<SnapshotScheduler>(), services.GetRequiredService<SharedBoards>(), services.GetRequiredService<MetricsProjector>()));
 builder.Services.AddSingleton<MoveCard>();
 builder.Services.AddSingleton<KanbanBlazor.Web.Features.Cards.CardWrites>();
 builder.Services.AddSingleton<KanbanBlazor.Web.Features.NextActions.DueActions>();
@@ -115,6 +116,8 @@ builder.Services.AddSingleton<BoardSnapshots>();
 builder.Services.AddSingleton<RepairBoard>();
 builder.Services.AddSingleton<SnapshotScheduler>();
 builder.Services.AddHostedService(services => services.GetRequiredService<SnapshotScheduler>());
+builder.Services.AddSingleton<MetricsProjector>();
+builder.Services.AddHostedService(services => services.GetRequiredService<MetricsProjector>());
 builder.Services.AddScoped<CircuitConnection>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CircuitConnectionHandler>();

@@ -2,7 +2,9 @@ namespace KanbanBlazor.Core.Metrics;
 
 /// <summary>One card's entry into a stage as the log has it: created in it (<see cref="FromStage"/> null)
 /// or moved there. <see cref="UndoOf"/> names the move an undo takes back; <see cref="MoveId"/> is this
-/// entry's own id, for the undo that may take it back later.</summary>
+/// entry's own id, for the undo that may take it back later. A redo is given as a plain move (no
+/// <see cref="UndoOf"/>): it moves the card again, at its own time, and the undo it reverses drops out
+/// with the move that undo took back.</summary>
 public sealed record FlowEntry(Guid CardId, Guid MoveId, DateTimeOffset At, string? FromStage, string ToStage, Guid? UndoOf = null);
 
 /// <summary>A card's time in one stage: from <see cref="Entered"/> until <see cref="Left"/> (null: still there).</summary>

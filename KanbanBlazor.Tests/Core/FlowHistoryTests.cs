@@ -91,4 +91,47 @@ public sealed class FlowHistoryTests
         Assert.Empty(FlowHistory.Timelines([]));
         Assert.Equal(DurationSummary.Empty, DurationSummary.Of([]));
     }
+
+    [Fact]
+    public void A_redone_move_counts_from_the_redo_and_an_undone_redo_leaves_nothing()
+    {
+        Guid move = Guid.NewGuid(), undo = Guid.NewGuid(), redo = Guid.NewGuid();
+        FlowEntry[] redone =
+        [
+            Entry(A, At(0), null, "new"),
+            Entry(A, At(1), "new", "contacted", move),
+            Entry(A, At(1, 1), "contacted", "new", undo, undoOf: move),
+            // A redo is given as a plain move: the card moves again, at the redo's time.
+            Entry(A, At(2), "new", "contacted", redo),
+        ];
+        var stays = FlowHistory.Timelines(redone).Single().Stays;
+        Assert.Equal([("new", At(0), (DateTimeOffset?)At(2)), ("contacted", At(2), null)], stays.Select(s => (s.Stage, s.Entered, s.Left)));
+
+        FlowEntry[] undoneAgain = [.. redone, Entry(A, At(3), "contacted", "new", undoOf: redo)];
+        Assert.Equal([("new", At(0), (DateTimeOffset?)null)], FlowHistory.Timelines(undoneAgain).Single().Stays.Select(s => (s.Stage, s.Entered, s.Left)));
+    }
+
+    [Fact]
+    public void A_cards_counters_are_its_entries_exits_and_done_by_period_and_take_away_to_nothing()
+    {
+        // D: new (day 1 00:00) → qualified (day 2 00:00) → won (day 2 12:00). Day 1 is a Tuesday.
+        var d = Timelines.Single(t => t.CardId == D);
+        var owner = Guid.NewGuid();
+        var counts = FlowContributions.Of(d, owner, Closing);
+        FlowCounts Day(string stage, double day) => counts[new FlowCountKey(stage, owner, MetricPeriod.Day, At(day))];
+        Assert.Equal(new FlowCounts(1, 0, 0, 0, 0), Day("new", 1));
+        Assert.Equal(new FlowCounts(0, 1, 0, (long)TimeSpan.FromHours(24).TotalMilliseconds, 0), Day("new", 2));
+        Assert.Equal(new FlowCounts(1, 1, 0, (long)TimeSpan.FromHours(12).TotalMilliseconds, 0), Day("qualified", 2));
+        Assert.Equal(new FlowCounts(1, 0, 1, 0, (long)TimeSpan.FromHours(36).TotalMilliseconds), Day("won", 2));
+        // The week from Monday (day 0) holds all of it; the hour of the win holds only the win.
+        var week = counts.Where(c => c.Key.Period == MetricPeriod.Week).ToList();
+        Assert.All(week, c => Assert.Equal(At(0), c.Key.Start));
+        Assert.Equal(3, week.Sum(c => c.Value.Entered));
+        Assert.Equal(new FlowCounts(1, 0, 1, 0, (long)TimeSpan.FromHours(36).TotalMilliseconds), counts[new FlowCountKey("won", owner, MetricPeriod.Hour, At(2, 12))]);
+
+        var total = new Dictionary<FlowCountKey, FlowCounts>();
+        FlowContributions.Merge(total, counts);
+        FlowContributions.Merge(total, counts, subtract: true);
+        Assert.Empty(total);
+    }
 }

@@ -44,6 +44,52 @@ public sealed class BoardPreference : ITenantOwned
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
+/// <summary>One stay of a card in a stage, as the flow metrics count it (table kanban_flow): the card's
+/// timeline with undone moves taken out, kept by the metrics projector (Features/Metrics) so that the
+/// dashboard reads a period's stays without going through the log. <see cref="LeftAt"/> null: the card
+/// is still there. <see cref="OwnerId"/> is the card's owner now (<see cref="Guid.Empty"/>: none).</summary>
+public sealed class FlowStay : ITenantOwned
+{
+    public Guid TenantId { get; set; }
+    public required string EntityType { get; set; }
+    public Guid CardId { get; set; }
+    public int Seq { get; set; }
+    public required string Stage { get; set; }
+    public Guid OwnerId { get; set; }
+    public DateTimeOffset EnteredAt { get; set; }
+    public DateTimeOffset? LeftAt { get; set; }
+}
+
+/// <summary>Flow counters per board, stage, owner and period (table kanban_metrics): see
+/// <see cref="KanbanBlazor.Core.Metrics.FlowCounts"/>. WIP warnings and overrides are counted per stage
+/// with no owner.</summary>
+public sealed class MetricRow : ITenantOwned
+{
+    public Guid TenantId { get; set; }
+    public required string EntityType { get; set; }
+    public required string Stage { get; set; }
+    public Guid OwnerId { get; set; }
+    /// <summary>hour, day or week (<see cref="KanbanBlazor.Core.Metrics.MetricPeriods.Name"/>).</summary>
+    public required string Period { get; set; }
+    public DateTimeOffset PeriodStart { get; set; }
+    public int Entered { get; set; }
+    public int Exited { get; set; }
+    public int Done { get; set; }
+    public long StayMs { get; set; }
+    public long LeadMs { get; set; }
+    public int WipWarnings { get; set; }
+    public int WipOverrides { get; set; }
+}
+
+/// <summary>How far the metrics projector has read a board's log (table kanban_metric_progress).</summary>
+public sealed class MetricProgress : ITenantOwned
+{
+    public Guid TenantId { get; set; }
+    public required string EntityType { get; set; }
+    public long Sequence { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
 /// <summary>What an Admin did to the tenant's people (invited, changed a role, deactivated,
 /// reactivated), written by the database functions that make those changes (migration UserAdministration).</summary>
 public sealed class AuditEntry : ITenantOwned

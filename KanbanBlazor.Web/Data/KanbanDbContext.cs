@@ -20,6 +20,9 @@ public sealed class KanbanDbContext(DbContextOptions<KanbanDbContext> options) :
     public DbSet<TenantMembership> Members => Set<TenantMembership>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<BoardPreference> BoardPreferences => Set<BoardPreference>();
+    public DbSet<FlowStay> FlowStays => Set<FlowStay>();
+    public DbSet<MetricRow> Metrics => Set<MetricRow>();
+    public DbSet<MetricProgress> MetricProgress => Set<MetricProgress>();
     public DbSet<EditLock> Locks => Set<EditLock>();
     public DbSet<StoredSnapshot> Snapshots => Set<StoredSnapshot>();
 

@@ -31,6 +31,31 @@ internal static class SchemaModel
             preference.Property(p => p.EntityType).HasMaxLength(40);
             preference.Property(p => p.CollapsedStages).HasMaxLength(2000);
         });
+        builder.Entity<FlowStay>(stay =>
+        {
+            stay.ToTable("kanban_flow");
+            stay.HasKey(s => new { s.TenantId, s.EntityType, s.CardId, s.Seq });
+            stay.Property(s => s.EntityType).HasMaxLength(40);
+            stay.Property(s => s.Stage).HasMaxLength(40);
+            // A period's finished stays (time in stage, bottleneck).
+            stay.HasIndex(s => new { s.TenantId, s.EntityType, s.LeftAt }).HasDatabaseName("ix_kanban_flow_left");
+            // Where every card is now, by stage and since when: aging work, cards done in a period.
+            stay.HasIndex(s => new { s.TenantId, s.EntityType, s.Stage, s.EnteredAt }).HasDatabaseName("ix_kanban_flow_current").HasFilter("left_at IS NULL");
+        });
+        builder.Entity<MetricRow>(row =>
+        {
+            row.ToTable("kanban_metrics", t => t.HasCheckConstraint("kanban_metrics_period_check", "period IN ('hour', 'day', 'week')"));
+            row.HasKey(r => new { r.TenantId, r.EntityType, r.Period, r.PeriodStart, r.Stage, r.OwnerId });
+            row.Property(r => r.EntityType).HasMaxLength(40);
+            row.Property(r => r.Stage).HasMaxLength(40);
+            row.Property(r => r.Period).HasMaxLength(5);
+        });
+        builder.Entity<MetricProgress>(progress =>
+        {
+            progress.ToTable("kanban_metric_progress");
+            progress.HasKey(p => new { p.TenantId, p.EntityType });
+            progress.Property(p => p.EntityType).HasMaxLength(40);
+        });
         builder.Entity<AuditEntry>(audit =>
         {
             audit.ToTable("tenant_audit");

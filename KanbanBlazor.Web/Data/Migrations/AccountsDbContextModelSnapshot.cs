@@ -568,6 +568,147 @@ namespace KanbanBlazor.Web.Data.Migrations
                     b.ToTable("kanban_locks", (string)null);
                 });
 
+            modelBuilder.Entity("KanbanBlazor.Web.Data.FlowStay", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("EntityType")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("entity_type");
+
+                    b.Property<Guid>("CardId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("card_id");
+
+                    b.Property<int>("Seq")
+                        .HasColumnType("integer")
+                        .HasColumnName("seq");
+
+                    b.Property<DateTimeOffset>("EnteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("entered_at");
+
+                    b.Property<DateTimeOffset?>("LeftAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("left_at");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("stage");
+
+                    b.HasKey("TenantId", "EntityType", "CardId", "Seq")
+                        .HasName("kanban_flow_pkey");
+
+                    b.HasIndex("TenantId", "EntityType", "LeftAt")
+                        .HasDatabaseName("ix_kanban_flow_left");
+
+                    b.HasIndex("TenantId", "EntityType", "Stage", "EnteredAt")
+                        .HasDatabaseName("ix_kanban_flow_current")
+                        .HasFilter("left_at IS NULL");
+
+                    b.ToTable("kanban_flow", (string)null);
+                });
+
+            modelBuilder.Entity("KanbanBlazor.Web.Data.MetricProgress", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("EntityType")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("entity_type");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TenantId", "EntityType")
+                        .HasName("kanban_metric_progress_pkey");
+
+                    b.ToTable("kanban_metric_progress", (string)null);
+                });
+
+            modelBuilder.Entity("KanbanBlazor.Web.Data.MetricRow", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("EntityType")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("entity_type");
+
+                    b.Property<string>("Period")
+                        .HasMaxLength(5)
+                        .HasColumnType("character varying(5)")
+                        .HasColumnName("period");
+
+                    b.Property<DateTimeOffset>("PeriodStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_start");
+
+                    b.Property<string>("Stage")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("stage");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<int>("Done")
+                        .HasColumnType("integer")
+                        .HasColumnName("done");
+
+                    b.Property<int>("Entered")
+                        .HasColumnType("integer")
+                        .HasColumnName("entered");
+
+                    b.Property<int>("Exited")
+                        .HasColumnType("integer")
+                        .HasColumnName("exited");
+
+                    b.Property<long>("LeadMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lead_ms");
+
+                    b.Property<long>("StayMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stay_ms");
+
+                    b.Property<int>("WipOverrides")
+                        .HasColumnType("integer")
+                        .HasColumnName("wip_overrides");
+
+                    b.Property<int>("WipWarnings")
+                        .HasColumnType("integer")
+                        .HasColumnName("wip_warnings");
+
+                    b.HasKey("TenantId", "EntityType", "Period", "PeriodStart", "Stage", "OwnerId")
+                        .HasName("kanban_metrics_pkey");
+
+                    b.ToTable("kanban_metrics", null, t =>
+                        {
+                            t.HasCheckConstraint("kanban_metrics_period_check", "period IN ('hour', 'day', 'week')");
+                        });
+                });
+
             modelBuilder.Entity("KanbanBlazor.Web.Data.Stage", b =>
                 {
                     b.Property<Guid>("TenantId")

@@ -25,7 +25,7 @@ namespace KanbanBlazor.Web.Features.Board;
 /// run again one write at a time, so one write's error is only its own.
 /// </summary>
 public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory, BoardHub hub, TimeProvider clock, SnapshotScheduler? snapshots = null,
-    SharedBoards? shared = null)
+    SharedBoards? shared = null, Metrics.MetricsProjector? metrics = null)
 {
     /// <summary>At most this many writes share one transaction.</summary>
     public const int MaxBatch = 32;
@@ -170,7 +170,11 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
             var (write, committed) = published[i];
             hub.Publish(new BoardChange(tenantId, entityType, committed.Sequence, committed.Event, write.OriginId) { Board = boards[i] });
         }
-        if (published.Count > 0) snapshots?.Committed(tenantId, entityType, published[0].Event.Sequence, published[^1].Event.Sequence);
+        if (published.Count > 0)
+        {
+            snapshots?.Committed(tenantId, entityType, published[0].Event.Sequence, published[^1].Event.Sequence);
+            metrics?.Committed(tenantId, entityType);
+        }
         foreach (var (write, result, events, notMember, noBoard) in done) write.Complete(result, events, notMember, noBoard);
     }
 
