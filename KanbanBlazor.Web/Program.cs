@@ -117,6 +117,7 @@ builder.Services.AddSingleton<RepairBoard>();
 builder.Services.AddSingleton<SnapshotScheduler>();
 builder.Services.AddHostedService(services => services.GetRequiredService<SnapshotScheduler>());
 builder.Services.AddSingleton<MetricsProjector>();
+builder.Services.AddSingleton<MetricsReport>();
 builder.Services.AddHostedService(services => services.GetRequiredService<MetricsProjector>());
 builder.Services.AddScoped<CircuitConnection>();
 builder.Services.AddHttpContextAccessor();

@@ -41,6 +41,8 @@ internal static class SchemaModel
             stay.HasIndex(s => new { s.TenantId, s.EntityType, s.LeftAt }).HasDatabaseName("ix_kanban_flow_left");
             // Where every card is now, by stage and since when: aging work, cards done in a period.
             stay.HasIndex(s => new { s.TenantId, s.EntityType, s.Stage, s.EnteredAt }).HasDatabaseName("ix_kanban_flow_current").HasFilter("left_at IS NULL");
+            // Cards by when they were created (their first stay): the conversion funnel of a period.
+            stay.HasIndex(s => new { s.TenantId, s.EntityType, s.EnteredAt }).HasDatabaseName("ix_kanban_flow_created").HasFilter("seq = 0");
         });
         builder.Entity<MetricRow>(row =>
         {

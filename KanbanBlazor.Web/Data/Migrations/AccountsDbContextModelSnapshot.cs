@@ -608,6 +608,10 @@ namespace KanbanBlazor.Web.Data.Migrations
                     b.HasKey("TenantId", "EntityType", "CardId", "Seq")
                         .HasName("kanban_flow_pkey");
 
+                    b.HasIndex("TenantId", "EntityType", "EnteredAt")
+                        .HasDatabaseName("ix_kanban_flow_created")
+                        .HasFilter("seq = 0");
+
                     b.HasIndex("TenantId", "EntityType", "LeftAt")
                         .HasDatabaseName("ix_kanban_flow_left");
 

@@ -66,6 +66,7 @@ public static class BoardApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         api.MapCardApi();
+        KanbanBlazor.Web.Features.Metrics.MetricsApi.MapMetricsApi(api);
 
         api.MapGet("/board/{entityType}", async (string entityType, int? limit, TenantContext tenants, BoardPages pages, CancellationToken ct) =>
             {

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace KanbanBlazor.Web.Data.Migrations
 {
     [DbContext(typeof(AccountsDbContext))]
-    [Migration("20261125015613_FlowMetrics")]
+    [Migration("20261125020522_FlowMetrics")]
     partial class FlowMetrics
     {
         /// <inheritdoc />
@@ -610,6 +610,10 @@ namespace KanbanBlazor.Web.Data.Migrations
 
                     b.HasKey("TenantId", "EntityType", "CardId", "Seq")
                         .HasName("kanban_flow_pkey");
+
+                    b.HasIndex("TenantId", "EntityType", "EnteredAt")
+                        .HasDatabaseName("ix_kanban_flow_created")
+                        .HasFilter("seq = 0");
 
                     b.HasIndex("TenantId", "EntityType", "LeftAt")
                         .HasDatabaseName("ix_kanban_flow_left");

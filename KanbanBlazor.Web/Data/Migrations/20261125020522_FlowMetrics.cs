@@ -68,10 +68,21 @@ namespace KanbanBlazor.Web.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_kanban_flow_created",
+                table: "kanban_flow",
+                columns: new[] { "tenant_id", "entity_type", "entered_at" },
+                filter: "seq = 0");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_kanban_flow_current",
                 table: "kanban_flow",
                 columns: new[] { "tenant_id", "entity_type", "stage", "entered_at" },
                 filter: "left_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_kanban_flow_left",
+                table: "kanban_flow",
+                columns: new[] { "tenant_id", "entity_type", "left_at" });
 
             // A tenant's rows, like every board table: row-level security, and the serving role reads and
             // writes them (the metrics projector runs as the serving role, within the tenant).
@@ -98,11 +109,6 @@ namespace KanbanBlazor.Web.Data.Migrations
                     END LOOP;
                 END $$;
                 """);
-
-            migrationBuilder.CreateIndex(
-                name: "ix_kanban_flow_left",
-                table: "kanban_flow",
-                columns: new[] { "tenant_id", "entity_type", "left_at" });
         }
 
         /// <inheritdoc />
