@@ -13,6 +13,15 @@ public static class EntityTypes
     public static bool IsKnown(string? entityType) => entityType is not null && All.Contains(entityType);
 
     /// <summary>The stages a new board of this entity type starts with, in order.</summary>
+    /// <summary>Where work starts on a new board of the type (cycle time runs from a card's first entry into it).</summary>
+    public static string DefaultWorkStarted(string entityType) => entityType switch
+    {
+        Lead => "contacted",
+        Opportunity => "qualification",
+        Task => "in_progress",
+        _ => "onboarding",
+    };
+
     public static IReadOnlyList<StageDefinition> DefaultStages(string entityType) => entityType switch
     {
         Lead =>

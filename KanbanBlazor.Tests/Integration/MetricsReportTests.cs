@@ -115,6 +115,15 @@ public sealed class MetricsReportTests(TestDatabase database)
         Assert.Equal([("new", 4), ("contacted", 3), ("qualified", 0), ("proposal", 0), ("negotiation", 0), ("won", 1)], m.Funnel.Select(f => (f.Stage, f.Reached)));
         // The bottleneck is where cards waited, and wait: Contacted.
         Assert.Equal(100, stage["contacted"].Bottleneck);
+
+        // The forecast samples the four days from the first card on (days 0-3: 0, 0, 1, 1 done), even when the
+        // period starts ten days earlier; with 10,000 simulations of 4 such days, 2 done is the median.
+        var (longer, _, _) = await h.Report.ExecuteAsync(h.Tenant.As(TenantRole.Manager),
+            new MetricsQuery("lead", D0.AddDays(-10), D0.AddDays(3), "day", ForecastBy: D0.AddDays(8), ForecastItems: 3), default);
+        Assert.Equal((4, 4, 3), (longer!.Forecast.SampleDays, longer.Forecast.ByDays, longer.Forecast.Items));
+        Assert.Equal(2, longer.Forecast.HowMany.At50);
+        Assert.NotNull(longer.Forecast.When);
+        Assert.Null(longer.Forecast.WeightedValue);
     }
 
     [Fact]

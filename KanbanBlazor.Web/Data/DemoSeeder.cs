@@ -212,7 +212,7 @@ public sealed class DemoSeeder(
         await using var db = await kanbanFactory.CreateForTenantAsync(tenantId, ct);
         var now = clock.GetUtcNow();
         var stages = EntityTypes.DefaultStages(entityType);
-        var config = new BoardConfig { Id = Guid.CreateVersion7(now), EntityType = entityType, Version = 1, UpdatedAt = now };
+        var config = new BoardConfig { Id = Guid.CreateVersion7(now), EntityType = entityType, Version = 1, UpdatedAt = now, WorkStartedStage = EntityTypes.DefaultWorkStarted(entityType) };
         config.Stages.AddRange(stages.Select((s, i) => new Stage
         {
             Id = Guid.CreateVersion7(now), Key = s.Key, Name = s.Name, Position = i, Outcome = s.Outcome.ToString(),

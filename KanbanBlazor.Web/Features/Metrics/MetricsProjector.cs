@@ -153,7 +153,7 @@ public sealed class MetricsProjector(IDbContextFactory<KanbanDbContext> factory,
 
         // Count these cards (or all of them) again, from their whole log up to this batch's end, as they are now.
         var owners = new Dictionary<Guid, Guid>();
-        await using (var reader = await CommandAsync(connection, touched is null
+        await using (var reader = await Command(connection, touched is null
             ? "SELECT id, coalesce(owner_id, '00000000-0000-0000-0000-000000000000') FROM cards WHERE entity_type = $1"
             : "SELECT id, coalesce(owner_id, '00000000-0000-0000-0000-000000000000') FROM cards WHERE entity_type = $1 AND id = ANY($2)",
             touched is null ? [entityType] : [entityType, touched.ToArray()]).ExecuteReaderAsync(ct))
@@ -205,7 +205,8 @@ public sealed class MetricsProjector(IDbContextFactory<KanbanDbContext> factory,
         }
     }
 
-    private static NpgsqlCommand CommandAsync(NpgsqlConnection connection, string sql, object[] parameters)
+    /// <summary>A command on the context's connection (and its transaction), its parameters positional ($1, $2…).</summary>
+    internal static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] parameters)
     {
         var command = new NpgsqlCommand(sql, connection);
         foreach (var parameter in parameters) command.Parameters.Add(new NpgsqlParameter { Value = parameter });
@@ -214,13 +215,13 @@ public sealed class MetricsProjector(IDbContextFactory<KanbanDbContext> factory,
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, object[] parameters, CancellationToken ct)
     {
-        await using var command = CommandAsync(connection, sql, parameters);
+        await using var command = Command(connection, sql, parameters);
         await command.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<List<LogRow>> ReadAsync(NpgsqlConnection connection, string sql, object[] parameters, CancellationToken ct)
     {
-        await using var command = CommandAsync(connection, sql, parameters);
+        await using var command = Command(connection, sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var rows = new List<LogRow>();
         while (await reader.ReadAsync(ct))
@@ -232,7 +233,7 @@ public sealed class MetricsProjector(IDbContextFactory<KanbanDbContext> factory,
 
     private static async Task<Dictionary<Guid, (Guid Owner, List<Stay> Stays)>> ReadStaysAsync(NpgsqlConnection connection, string sql, object[] parameters, CancellationToken ct)
     {
-        await using var command = CommandAsync(connection, sql, parameters);
+        await using var command = Command(connection, sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var rows = new List<(Guid Card, int Seq, Guid Owner, Stay Stay)>();
         while (await reader.ReadAsync(ct))
@@ -246,7 +247,7 @@ public sealed class MetricsProjector(IDbContextFactory<KanbanDbContext> factory,
         // Row-level security rules out COPY: arrays, a few thousand rows a statement.
         foreach (var chunk in stays.Chunk(5000))
         {
-            await using var command = CommandAsync(connection, """
+            await using var command = Command(connection, """
                 INSERT INTO kanban_flow (tenant_id, entity_type, card_id, seq, stage, owner_id, entered_at, left_at)
                 SELECT $1, $2, * FROM unnest($3::uuid[], $4::int[], $5::text[], $6::uuid[], $7::timestamptz[], $8::timestamptz[])
                 """, [tenantId, entityType]);
@@ -271,7 +272,7 @@ public sealed class MetricsProjector(IDbContextFactory<KanbanDbContext> factory,
             // Added to what is there (the same key twice in one statement would be refused: summed first).
             var summed = chunk.GroupBy(r => (r.Stage, r.OwnerId, r.Period, r.Start)).Select(g => (g.Key,
                 Counts: g.Aggregate(default(FlowCounts), (sum, r) => sum + r.Value), Warnings: g.Sum(r => r.Warnings), Overrides: g.Sum(r => r.Overrides))).ToList();
-            await using var command = CommandAsync(connection, """
+            await using var command = Command(connection, """
                 INSERT INTO kanban_metrics AS m (tenant_id, entity_type, stage, owner_id, period, period_start, entered, exited, done, stay_ms, lead_ms, wip_warnings, wip_overrides)
                 SELECT $1, $2, * FROM unnest($3::text[], $4::uuid[], $5::text[], $6::timestamptz[], $7::int[], $8::int[], $9::int[], $10::bigint[], $11::bigint[], $12::int[], $13::int[])
                 ON CONFLICT (tenant_id, entity_type, period, period_start, stage, owner_id) DO UPDATE SET

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using KanbanBlazor.Core.Access;
 using KanbanBlazor.Core.Boards;
 using KanbanBlazor.Core.Cards;
@@ -30,7 +31,7 @@ public sealed record DurationFigures(int Count, double Average, double Median, d
     internal static double Round(double days) => Math.Round(days, 2, MidpointRounding.AwayFromZero);
 }
 
-public sealed record StageFigures(string Stage, string Name, StageOutcome Outcome, int Entered, int Exited, int WipNow,
+public sealed record StageFigures(string Stage, string Name, [property: JsonConverter(typeof(JsonStringEnumConverter<StageOutcome>))] StageOutcome Outcome, int Entered, int Exited, int WipNow,
     int Stays, double AverageDays, double MedianDays, double P85Days, double P90Days, double P95Days,
     int WipWarnings, int WipOverrides, double Bottleneck);
 
@@ -41,7 +42,8 @@ public sealed record ThroughputPoint(DateOnly Start, int Done, int Won, int Lost
 /// <summary>WIP of each stage at the end of a day (its index in <see cref="BoardMetrics.Stages"/>).</summary>
 public sealed record FlowDay(DateOnly Day, IReadOnlyList<int> Wip);
 
-public sealed record AgingCard(Guid CardId, string Title, string Stage, double AgeDays, NextActionState NextAction, bool AtRisk, string? OwnerName);
+public sealed record AgingCard(Guid CardId, string Title, string Stage, double AgeDays,
+    [property: JsonConverter(typeof(JsonStringEnumConverter<NextActionState>))] NextActionState NextAction, bool AtRisk, string? OwnerName);
 
 public sealed record FunnelStep(string Stage, string Name, int Reached, double Share);
 
@@ -99,7 +101,7 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
 
         // The period's counters, by day and stage; and, for WIP at the period's start, everything before it.
         var daily = new List<(DateOnly Day, string Stage, int Entered, int Exited, int Done, int Warnings, int Overrides)>();
-        await using (var reader = await Command(connection, $"""
+        await using (var reader = await MetricsProjector.Command(connection, $"""
             SELECT period_start, stage, sum(entered)::int, sum(exited)::int, sum(done)::int, sum(wip_warnings)::int, sum(wip_overrides)::int
             FROM kanban_metrics WHERE entity_type = $1 AND period = 'day' AND period_start >= $2 AND period_start < $3{Filter(ownerFilter)}
             GROUP BY period_start, stage
@@ -110,7 +112,7 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
         // WIP when the period began: whole weeks (from Monday) before it, then the days of its first week before it.
         var before = new Dictionary<string, int>();
         var weekStart = MetricPeriod.Week.Start(from);
-        await using (var reader = await Command(connection, $"""
+        await using (var reader = await MetricsProjector.Command(connection, $"""
             SELECT stage, sum(entered - exited)::int FROM (
                 SELECT stage, entered, exited FROM kanban_metrics
                 WHERE entity_type = $1 AND period = 'week' AND period_start < ${Next(4)} AND $3 = $3{Filter(ownerFilter)}
@@ -123,7 +125,7 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
 
         // The period's finished stays, per stage: the percentiles worked out in PostgreSQL.
         var stays = new Dictionary<string, (int Count, double Average, double P50, double P85, double P90, double P95)>();
-        await using (var reader = await Command(connection, $"""
+        await using (var reader = await MetricsProjector.Command(connection, $"""
             SELECT stage, count(*)::int, avg(d)::float8, (percentile_cont(ARRAY[0.5, 0.85, 0.9, 0.95]) WITHIN GROUP (ORDER BY d))::float8[]
             FROM (SELECT stage, extract(epoch FROM left_at - entered_at) / 86400.0 AS d FROM kanban_flow
                   WHERE entity_type = $1 AND left_at >= $2 AND left_at < $3{Filter(ownerFilter)}) s
@@ -137,7 +139,7 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
 
         // Cards done in the period: lead time from their first stay, cycle time from their first entry into the work-started stage.
         var done = new List<(Guid Card, string Title, string Stage, DateTimeOffset Done, DateTimeOffset Created, DateTimeOffset? Started)>();
-        await using (var reader = await Command(connection, $"""
+        await using (var reader = await MetricsProjector.Command(connection, $"""
             SELECT f.card_id, c.title, f.stage, f.entered_at, first.entered_at,
                    (SELECT min(w.entered_at) FROM kanban_flow w WHERE w.tenant_id = f.tenant_id AND w.entity_type = f.entity_type AND w.card_id = f.card_id AND w.stage = ${Next(5)})
             FROM kanban_flow f
@@ -152,7 +154,7 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
 
         // Every open card where it is now, and since when.
         var open = new List<(Guid Card, string Title, string Stage, DateTimeOffset Since, DateTimeOffset? NextAction, string? Owner, decimal Value, int? Probability, string Currency)>();
-        await using (var reader = await Command(connection, $"""
+        await using (var reader = await MetricsProjector.Command(connection, $"""
             SELECT f.card_id, c.title, f.stage, f.entered_at, c.next_action_at, u.display_name, c.value, c.probability, c.currency
             FROM kanban_flow f
             JOIN cards c ON c.tenant_id = f.tenant_id AND c.id = f.card_id
@@ -167,7 +169,7 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
         // The period's new cards, and which stages each of them reached.
         var reached = new Dictionary<string, int>();
         var created = 0;
-        await using (var reader = await Command(connection, $"""
+        await using (var reader = await MetricsProjector.Command(connection, $"""
             SELECT s.stage, count(DISTINCT s.card_id)::int, (SELECT count(*)::int FROM kanban_flow n WHERE n.entity_type = $1 AND n.seq = 0 AND n.entered_at >= $2 AND n.entered_at < $3{Filter(ownerFilter, "n.")})
             FROM kanban_flow first
             JOIN kanban_flow s ON s.tenant_id = first.tenant_id AND s.entity_type = first.entity_type AND s.card_id = first.card_id
@@ -181,13 +183,6 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
     }
 
     private static string Filter(string ownerFilter, string alias = "") => ownerFilter.Replace("owner_id", alias + "owner_id");
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] parameters)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        foreach (var parameter in parameters) command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        return command;
-    }
 
     private static BoardMetrics Compose(MetricsQuery query, string? workStarted, List<(string Key, string Name, StageOutcome Outcome)> stages,
         List<(DateOnly Day, string Stage, int Entered, int Exited, int Done, int Warnings, int Overrides)> daily, Dictionary<string, int> before,
@@ -275,7 +270,8 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
             Predict(query, days, byDay, open, stages, now), sequence);
     }
 
-    /// <summary>Monte Carlo over the period's days (each day's cards done, empty days too): how many by
+    /// <summary>Monte Carlo over the period's days from the board's first activity in it (each day's cards
+    /// done, empty days too): how many by
     /// the asked date (default: the end of this month), when the asked number (default: every open
     /// card) will be done; for opportunities, the probability-weighted value of the cards furthest along
     /// that many finishing would take.</summary>
@@ -284,7 +280,9 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
         List<(string Key, string Name, StageOutcome Outcome)> stages, DateTimeOffset now)
     {
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var sample = days.Where(d => d <= today).Select(d => byDay[d].Sum(r => r.Done)).ToList();
+        // The days before the board's first activity in the period say nothing about its pace: left out.
+        var first = days.FirstOrDefault(d => byDay[d].Any(r => r.Entered > 0), days[^1]);
+        var sample = days.Where(d => d >= first && d <= today).Select(d => byDay[d].Sum(r => r.Done)).ToList();
         var by = query.ForecastBy ?? new DateOnly(today.Year, today.Month, 1).AddMonths(1).AddDays(-1);
         var ahead = Math.Max(0, by.DayNumber - today.DayNumber);
         var howMany = Forecast.HowMany(sample, ahead);
