@@ -118,6 +118,7 @@ builder.Services.AddSingleton<SnapshotScheduler>();
 builder.Services.AddHostedService(services => services.GetRequiredService<SnapshotScheduler>());
 builder.Services.AddSingleton<MetricsProjector>();
 builder.Services.AddSingleton<MetricsReport>();
+builder.Services.AddSingleton<WipBlocks>();
 builder.Services.AddHostedService(services => services.GetRequiredService<MetricsProjector>());
 builder.Services.AddScoped<CircuitConnection>();
 builder.Services.AddHttpContextAccessor();

@@ -18,12 +18,13 @@ public static class Forecast
     public static ForecastRange HowMany(IReadOnlyList<int> dailyThroughput, int days, int simulations = 10_000, int seed = 1)
     {
         if (dailyThroughput.Count == 0 || days <= 0) return new(0, 0, 0);
-        var random = new Random(seed);
+        var history = dailyThroughput.ToArray();
+        var random = new Draws(seed);
         var totals = new int[simulations];
         for (var s = 0; s < simulations; s++)
         {
             var total = 0;
-            for (var d = 0; d < days; d++) total += dailyThroughput[random.Next(dailyThroughput.Count)];
+            for (var d = 0; d < days; d++) total += history[random.Next(history.Length)];
             totals[s] = total;
         }
         Array.Sort(totals);
@@ -39,14 +40,15 @@ public static class Forecast
     {
         if (items <= 0) return new(0, 0, 0);
         if (dailyThroughput.Count == 0 || dailyThroughput.All(d => d <= 0)) return null;
-        var random = new Random(seed);
+        var history = dailyThroughput.ToArray();
+        var random = new Draws(seed);
         var days = new int[simulations];
         for (var s = 0; s < simulations; s++)
         {
             var (done, day) = (0, 0);
             while (done < items && day < MaxDays)
             {
-                done += dailyThroughput[random.Next(dailyThroughput.Count)];
+                done += history[random.Next(history.Length)];
                 day++;
             }
             if (done < items) return null;
@@ -55,5 +57,23 @@ public static class Forecast
         Array.Sort(days);
         int Within(double confidence) => days[(int)Math.Ceiling(confidence * simulations) - 1];
         return new(Within(0.50), Within(0.85), Within(0.95));
+    }
+
+    /// <summary>Seeded random picks (SplitMix64): the same seed, the same forecast, and several times
+    /// faster than a seeded <see cref="Random"/> (millions of picks for a "when" of thousands of cards).</summary>
+    private struct Draws(int seed)
+    {
+        private ulong state = (ulong)seed * 0x9E3779B97F4A7C15UL;
+
+        /// <summary>A number from 0 to <paramref name="count"/> − 1.</summary>
+        public int Next(int count)
+        {
+            state += 0x9E3779B97F4A7C15UL;
+            var z = state;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z ^= z >> 31;
+            return (int)Math.BigMul(z, (ulong)count, out _);
+        }
     }
 }

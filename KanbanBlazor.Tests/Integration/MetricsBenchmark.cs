@@ -58,9 +58,14 @@ public sealed class MetricsBenchmark(TestDatabase database, ITestOutputHelper ou
         var rebuilt = Stopwatch.StartNew();
         await projector.RebuildAsync(tenant.Id, EntityTypes.Lead, default);
         rebuilt.Stop();
-        await using (var analyze = await TestDatabase.OpenAsync(database.OwnerConnectionString, null))
-        await using (var command = new Npgsql.NpgsqlCommand("ANALYZE kanban_flow; ANALYZE kanban_metrics", analyze))
-            await command.ExecuteNonQueryAsync();
+        // What autovacuum does on a database that has been up a while (the visibility map lets the
+        // dashboard's covering indexes answer without the table).
+        await using (var vacuum = await TestDatabase.OpenAsync(database.OwnerConnectionString, null))
+            foreach (var table in new[] { "kanban_flow", "kanban_metrics", "cards" })
+            {
+                await using var command = new Npgsql.NpgsqlCommand($"VACUUM ANALYZE {table}", vacuum);
+                await command.ExecuteNonQueryAsync();
+            }
 
         var report = new MetricsReport(database.KanbanFactory(), projector, TimeProvider.System);
         var today = DateOnly.FromDateTime(DateTime.UtcNow);

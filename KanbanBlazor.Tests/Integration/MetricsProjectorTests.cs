@@ -30,7 +30,7 @@ public sealed class MetricsProjectorTests(TestDatabase database)
             // A row whose counters came back to zero counts nothing: the rebuild has no such row.
             .Where(m => m.Entered != 0 || m.Exited != 0 || m.Done != 0 || m.StayMs != 0 || m.LeadMs != 0 || m.WipWarnings != 0 || m.WipOverrides != 0)
             .OrderBy(m => m.Period).ThenBy(m => m.PeriodStart).ThenBy(m => m.Stage).ThenBy(m => m.OwnerId).ToListAsync();
-        return (stays.Select(s => $"{s.CardId} {s.Seq} {s.Stage} {s.OwnerId} {s.EnteredAt:O} {s.LeftAt:O}").ToList(),
+        return (stays.Select(s => $"{s.CardId} {s.Seq} {s.Stage} {s.OwnerId} {s.EnteredAt:O} {s.LeftAt:O} first {s.FirstEntry} created {s.CardCreatedAt:O} started {s.StartedAt:O} next {s.NextActionAt:O}").ToList(),
             counts.Select(m => $"{m.Period} {m.PeriodStart:O} {m.Stage} {m.OwnerId} in {m.Entered} out {m.Exited} done {m.Done} stay {m.StayMs} lead {m.LeadMs} warn {m.WipWarnings} over {m.WipOverrides}").ToList());
     }
 
@@ -59,8 +59,21 @@ public sealed class MetricsProjectorTests(TestDatabase database)
             {
                 // The stages change mid-way (WIP limits on Contacted, warned of and overridden afterwards): the board's counters are rebuilt.
                 var config = (await configure.ReadAsync(tenant.As(TenantRole.Admin), "lead", default))!;
-                var stages = config.Stages.Select(s => s.Key == "contacted" ? s with { WipSoftLimit = 1, WipHardLimit = 3 } : s).ToList();
-                Assert.True((await configure.SaveAsync(tenant.As(TenantRole.Admin), config with { Stages = stages }, Guid.NewGuid(), "test", default)).Outcome == ConfigureOutcome.Saved);
+                var board = (await load.ExecuteAsync(manager, "lead", default))!;
+                var inContacted = board.CardsIn("contacted").Count;
+                var soft = Math.Max(1, inContacted);
+                var stages = config.Stages.Select(s => s.Key == "contacted" ? s with { WipSoftLimit = soft, WipHardLimit = soft + 1 } : s).ToList();
+                var saved = await configure.SaveAsync(tenant.As(TenantRole.Admin), config with { Stages = stages }, Guid.NewGuid(), "test", default);
+                Assert.Equal(ConfigureOutcome.Saved, saved.Outcome);
+                // Cards go in, warned of, until one is over the hard limit and goes in because the manager overrides it.
+                var overridden = false;
+                foreach (var card in board.Stages.Where(s => s.Key != "contacted").SelectMany(s => board.CardsIn(s.Key)).Take(4))
+                {
+                    var moved = await moveCard.ExecuteAsync(manager, "lead", new MoveRequest(card.Id, card.Version, "contacted", 0, Reason: "Pushing", WipOverride: true), Guid.NewGuid(), "test", default);
+                    Assert.True(moved.Succeeded, moved.Decision.Message);
+                    if (overridden = moved.Decision.WipOverridden) break;
+                }
+                Assert.True(overridden);
             }
             // Two people working at once, and the projector catching up while they do.
             var people = new[] { manager, tenant.As(TenantRole.Admin) }.Select((person, who) => Task.Run(async () =>

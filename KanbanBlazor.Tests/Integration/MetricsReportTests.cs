@@ -146,6 +146,37 @@ public sealed class MetricsReportTests(TestDatabase database)
     }
 
     [Fact]
+    public async Task A_move_refused_at_a_hard_wip_limit_is_counted_as_a_block_for_that_board_person_and_tenant()
+    {
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 2);
+        var elsewhere = await database.CreateTenantAsync(cardsPerStage: 2);
+        var transaction = new BoardTransaction(database.WriterFactory(), new BoardHub(NullLogger<BoardHub>.Instance), TimeProvider.System);
+        var blocks = new WipBlocks(database.KanbanFactory(), TimeProvider.System, NullLogger<WipBlocks>.Instance);
+        var move = new MoveCard(transaction, NullLogger<MoveCard>.Instance, blocks);
+        var configure = new ConfigureBoard(transaction, database.KanbanFactory());
+        var (admin, manager, rep) = (tenant.As(TenantRole.Admin), tenant.As(TenantRole.Manager), tenant.As(TenantRole.SalesRep));
+        var config = (await configure.ReadAsync(admin, "lead", default))!;
+        var full = config.Stages.Select(s => s.Key == "contacted" ? s with { WipSoftLimit = 1, WipHardLimit = 2 } : s).ToList();
+        Assert.Equal(ConfigureOutcome.Saved, (await configure.SaveAsync(admin, config with { Stages = full }, Guid.NewGuid(), "test", default)).Outcome);
+        var board = (await new LoadBoard(database.KanbanFactory()).ExecuteAsync(rep, "lead", default))!;
+        var card = board.CardsIn("new")[0];
+
+        // Contacted holds 2 of 2: the move is refused, and nothing on the board changes.
+        var refused = await move.ExecuteAsync(rep, "lead", new MoveRequest(card.Id, card.Version, "contacted", 0), Guid.NewGuid(), "test", default);
+        Assert.Equal(KanbanBlazor.Core.Moves.MoveRefusal.WipHardLimit, refused.Decision.Refusal);
+
+        var projector = new MetricsProjector(database.KanbanFactory(), TimeProvider.System, NullLogger<MetricsProjector>.Instance);
+        var report = new MetricsReport(database.KanbanFactory(), projector, TimeProvider.System);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        async Task<int> BlocksAsync(TestTenant t, CurrentTenant viewer, Guid? owner = null) =>
+            (await report.ExecuteAsync(viewer, new MetricsQuery("lead", today.AddDays(-1), today, OwnerId: owner), default)).Metrics!.Stages.Single(s => s.Stage == "contacted").WipBlocks;
+        Assert.Equal(1, await BlocksAsync(tenant, manager));
+        Assert.Equal(1, await BlocksAsync(tenant, rep));
+        Assert.Equal(0, await BlocksAsync(tenant, manager, manager.UserId));
+        Assert.Equal(0, await BlocksAsync(elsewhere, elsewhere.As(TenantRole.Manager)));
+    }
+
+    [Fact]
     public async Task The_api_answers_the_same_figures_refuses_viewers_and_explains_a_bad_query()
     {
         var tenant = await database.CreateTenantAsync(cardsPerStage: 2);

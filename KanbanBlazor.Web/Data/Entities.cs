@@ -58,6 +58,14 @@ public sealed class FlowStay : ITenantOwned
     public Guid OwnerId { get; set; }
     public DateTimeOffset EnteredAt { get; set; }
     public DateTimeOffset? LeftAt { get; set; }
+    /// <summary>This is the card's first stay in <see cref="Stage"/> (the conversion funnel counts it).</summary>
+    public bool FirstEntry { get; set; }
+    /// <summary>When the card entered the board (its first stay): lead time, the funnel of a period's new cards.</summary>
+    public DateTimeOffset CardCreatedAt { get; set; }
+    /// <summary>When the card first entered the board's work-started stage, if it has: cycle time.</summary>
+    public DateTimeOffset? StartedAt { get; set; }
+    /// <summary>The card's next action now (aging work: missing or overdue puts a card at risk).</summary>
+    public DateTimeOffset? NextActionAt { get; set; }
 }
 
 /// <summary>Flow counters per board, stage, owner and period (table kanban_metrics): see
@@ -79,6 +87,18 @@ public sealed class MetricRow : ITenantOwned
     public long LeadMs { get; set; }
     public int WipWarnings { get; set; }
     public int WipOverrides { get; set; }
+}
+
+/// <summary>A move refused because its stage was at its hard WIP limit (table kanban_wip_blocks): a
+/// refusal changes nothing on the board and is not in its log, so it is kept here for the metrics.</summary>
+public sealed class WipBlock : ITenantOwned
+{
+    public Guid TenantId { get; set; }
+    public long Id { get; set; }
+    public required string EntityType { get; set; }
+    public required string Stage { get; set; }
+    public Guid UserId { get; set; }
+    public DateTimeOffset At { get; set; }
 }
 
 /// <summary>How far the metrics projector has read a board's log (table kanban_metric_progress).</summary>

@@ -23,6 +23,7 @@ public sealed class KanbanDbContext(DbContextOptions<KanbanDbContext> options) :
     public DbSet<FlowStay> FlowStays => Set<FlowStay>();
     public DbSet<MetricRow> Metrics => Set<MetricRow>();
     public DbSet<MetricProgress> MetricProgress => Set<MetricProgress>();
+    public DbSet<WipBlock> WipBlocks => Set<WipBlock>();
     public DbSet<EditLock> Locks => Set<EditLock>();
     public DbSet<StoredSnapshot> Snapshots => Set<StoredSnapshot>();
 

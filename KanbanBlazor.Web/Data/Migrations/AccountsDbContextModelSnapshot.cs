@@ -587,13 +587,25 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("seq");
 
+                    b.Property<DateTimeOffset>("CardCreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("card_created_at");
+
                     b.Property<DateTimeOffset>("EnteredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("entered_at");
 
+                    b.Property<bool>("FirstEntry")
+                        .HasColumnType("boolean")
+                        .HasColumnName("first_entry");
+
                     b.Property<DateTimeOffset?>("LeftAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("left_at");
+
+                    b.Property<DateTimeOffset?>("NextActionAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_action_at");
 
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("uuid")
@@ -605,19 +617,29 @@ namespace KanbanBlazor.Web.Data.Migrations
                         .HasColumnType("character varying(40)")
                         .HasColumnName("stage");
 
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
                     b.HasKey("TenantId", "EntityType", "CardId", "Seq")
                         .HasName("kanban_flow_pkey");
 
-                    b.HasIndex("TenantId", "EntityType", "EnteredAt")
-                        .HasDatabaseName("ix_kanban_flow_created")
-                        .HasFilter("seq = 0");
+                    b.HasIndex("TenantId", "EntityType", "CardCreatedAt")
+                        .HasDatabaseName("ix_kanban_flow_first_entry")
+                        .HasFilter("first_entry");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("TenantId", "EntityType", "CardCreatedAt"), new[] { "Stage", "Seq", "OwnerId" });
 
                     b.HasIndex("TenantId", "EntityType", "LeftAt")
                         .HasDatabaseName("ix_kanban_flow_left");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("TenantId", "EntityType", "LeftAt"), new[] { "Stage", "EnteredAt", "OwnerId" });
+
                     b.HasIndex("TenantId", "EntityType", "Stage", "EnteredAt")
                         .HasDatabaseName("ix_kanban_flow_current")
                         .HasFilter("left_at IS NULL");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("TenantId", "EntityType", "Stage", "EnteredAt"), new[] { "CardId", "OwnerId", "NextActionAt", "CardCreatedAt", "StartedAt" });
 
                     b.ToTable("kanban_flow", (string)null);
                 });
@@ -912,6 +934,48 @@ namespace KanbanBlazor.Web.Data.Migrations
                         {
                             t.HasCheckConstraint("tenant_memberships_role_check", "role IN ('Admin', 'Manager', 'SalesRep', 'Viewer')");
                         });
+                });
+
+            modelBuilder.Entity("KanbanBlazor.Web.Data.WipBlock", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("entity_type");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("stage");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("kanban_wip_blocks_pkey");
+
+                    b.HasIndex("TenantId", "EntityType", "At")
+                        .HasDatabaseName("ix_kanban_wip_blocks_at");
+
+                    b.ToTable("kanban_wip_blocks", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>

@@ -28,13 +28,16 @@ public sealed record MoveResult(MoveDecision Decision, IReadOnlyList<SequencedEv
 /// it reads (the card, the target stage's cards and count) comes from the board writer's copy of the
 /// board, current under the lock, so a move is one update and one log row.
 /// </summary>
-public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> logger)
+public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> logger, Metrics.WipBlocks? blocks = null)
 {
     public async Task<MoveResult> ExecuteAsync(CurrentTenant tenant, string entityType, MoveRequest request, Guid originId, string source, CancellationToken ct)
     {
         var outcome = await transaction.ExecuteAsync(tenant, entityType, originId, source, board => DecideAndMoveAsync(board, entityType, request, ct), ct,
             readsSnapshotOnly: true);
-        return ResultOf(outcome);
+        var result = ResultOf(outcome);
+        // Kept for the metrics' count of blocks (a refusal is not in the board's log).
+        if (result.Decision.Refusal == MoveRefusal.WipHardLimit && blocks is not null) await blocks.RecordAsync(tenant, entityType, request.ToStage, ct);
+        return result;
     }
 
     /// <summary>A move-like write's result: refused when the actor is no longer a member or the board

@@ -106,9 +106,9 @@ public static class MetricsApi
         switch (section)
         {
             case "stages":
-                Row("stage", "name", "outcome", "entered", "exited", "wip_now", "stays", "average_days", "median_days", "p85_days", "p90_days", "p95_days", "wip_warnings", "wip_overrides", "bottleneck");
+                Row("stage", "name", "outcome", "entered", "exited", "wip_now", "stays", "average_days", "median_days", "p85_days", "p90_days", "p95_days", "wip_warnings", "wip_blocks", "wip_overrides", "bottleneck");
                 foreach (var s in m.Stages)
-                    Row(s.Stage, s.Name, s.Outcome, s.Entered, s.Exited, s.WipNow, s.Stays, s.AverageDays, s.MedianDays, s.P85Days, s.P90Days, s.P95Days, s.WipWarnings, s.WipOverrides, s.Bottleneck);
+                    Row(s.Stage, s.Name, s.Outcome, s.Entered, s.Exited, s.WipNow, s.Stays, s.AverageDays, s.MedianDays, s.P85Days, s.P90Days, s.P95Days, s.WipWarnings, s.WipBlocks, s.WipOverrides, s.Bottleneck);
                 break;
             case "throughput":
                 Row("period_start", "done", "won", "lost");

@@ -52,6 +52,9 @@ public partial class MetricsPage
     private string[] throughputLabels = [], stageLabels = [], funnelLabels = [];
     private readonly BarChartOptions barOptions = new() { XAxisLabelRotation = 40 };
 
+    /// <summary>The cycle-time table lists the latest cards done (all of them are in the chart and the CSV).</summary>
+    private const int CycleRowsShown = 100;
+
     private bool HasConversion => EntityType is EntityTypes.Lead or EntityTypes.Opportunity;
     private DateOnly Today => DateOnly.FromDateTime(Clock.GetUtcNow().UtcDateTime);
 

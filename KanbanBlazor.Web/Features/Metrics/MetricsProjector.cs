@@ -152,12 +152,13 @@ public sealed class MetricsProjector(IDbContextFactory<KanbanDbContext> factory,
         }
 
         // Count these cards (or all of them) again, from their whole log up to this batch's end, as they are now.
-        var owners = new Dictionary<Guid, Guid>();
+        var owners = new Dictionary<Guid, (Guid Owner, DateTimeOffset? NextAction)>();
         await using (var reader = await Command(connection, touched is null
-            ? "SELECT id, coalesce(owner_id, '00000000-0000-0000-0000-000000000000') FROM cards WHERE entity_type = $1"
-            : "SELECT id, coalesce(owner_id, '00000000-0000-0000-0000-000000000000') FROM cards WHERE entity_type = $1 AND id = ANY($2)",
+            ? "SELECT id, coalesce(owner_id, '00000000-0000-0000-0000-000000000000'), next_action_at FROM cards WHERE entity_type = $1"
+            : "SELECT id, coalesce(owner_id, '00000000-0000-0000-0000-000000000000'), next_action_at FROM cards WHERE entity_type = $1 AND id = ANY($2)",
             touched is null ? [entityType] : [entityType, touched.ToArray()]).ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) owners[reader.GetGuid(0)] = reader.GetGuid(1);
+            while (await reader.ReadAsync(ct))
+                owners[reader.GetGuid(0)] = (reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
 
         var entries = await ReadAsync(connection, touched is null
             ? """
@@ -172,12 +173,15 @@ public sealed class MetricsProjector(IDbContextFactory<KanbanDbContext> factory,
         // A deleted card (no longer among the cards) leaves the figures, like a card that never was.
         var timelines = FlowHistory.Timelines(entries.Where(e => owners.ContainsKey(e.CardId)).Select(e =>
             new FlowEntry(e.CardId, e.Id, e.At, e.FromStage, e.ToStage, e.Kind == "undo" ? e.UndoOf : null)));
-        var stays = new List<(Guid Card, int Seq, Stay Stay, Guid Owner)>();
+        var stays = new List<StayRow>();
         foreach (var timeline in timelines)
         {
-            var owner = owners[timeline.CardId];
+            var (owner, nextAction) = owners[timeline.CardId];
             FlowContributions.Merge(counts, FlowContributions.Of(timeline, owner, closing));
-            for (var i = 0; i < timeline.Stays.Count; i++) stays.Add((timeline.CardId, i, timeline.Stays[i], owner));
+            var started = config?.WorkStartedStage is { } work ? timeline.FirstEntered(work) : null;
+            var seen = new HashSet<string>();
+            for (var i = 0; i < timeline.Stays.Count; i++)
+                stays.Add(new(timeline.CardId, i, timeline.Stays[i], owner, seen.Add(timeline.Stays[i].Stage), timeline.Stays[0].Entered, started, nextAction));
         }
 
         await InsertStaysAsync(connection, tenantId, entityType, stays, ct);
@@ -242,14 +246,17 @@ public sealed class MetricsProjector(IDbContextFactory<KanbanDbContext> factory,
         return rows.GroupBy(r => r.Card).ToDictionary(g => g.Key, g => (g.First().Owner, g.OrderBy(r => r.Seq).Select(r => r.Stay).ToList()));
     }
 
-    private static async Task InsertStaysAsync(NpgsqlConnection connection, Guid tenantId, string entityType, List<(Guid Card, int Seq, Stay Stay, Guid Owner)> stays, CancellationToken ct)
+    /// <summary>A row of kanban_flow: one stay, with what the dashboard reads beside it (see <see cref="Data.FlowStay"/>).</summary>
+    private sealed record StayRow(Guid Card, int Seq, Stay Stay, Guid Owner, bool FirstEntry, DateTimeOffset Created, DateTimeOffset? Started, DateTimeOffset? NextAction);
+
+    private static async Task InsertStaysAsync(NpgsqlConnection connection, Guid tenantId, string entityType, List<StayRow> stays, CancellationToken ct)
     {
         // Row-level security rules out COPY: arrays, a few thousand rows a statement.
         foreach (var chunk in stays.Chunk(5000))
         {
             await using var command = Command(connection, """
-                INSERT INTO kanban_flow (tenant_id, entity_type, card_id, seq, stage, owner_id, entered_at, left_at)
-                SELECT $1, $2, * FROM unnest($3::uuid[], $4::int[], $5::text[], $6::uuid[], $7::timestamptz[], $8::timestamptz[])
+                INSERT INTO kanban_flow (tenant_id, entity_type, card_id, seq, stage, owner_id, entered_at, left_at, first_entry, card_created_at, started_at, next_action_at)
+                SELECT $1, $2, * FROM unnest($3::uuid[], $4::int[], $5::text[], $6::uuid[], $7::timestamptz[], $8::timestamptz[], $9::boolean[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[])
                 """, [tenantId, entityType]);
             command.Parameters.Add(new NpgsqlParameter { Value = chunk.Select(s => s.Card).ToArray() });
             command.Parameters.Add(new NpgsqlParameter { Value = chunk.Select(s => s.Seq).ToArray() });
@@ -257,6 +264,10 @@ public sealed class MetricsProjector(IDbContextFactory<KanbanDbContext> factory,
             command.Parameters.Add(new NpgsqlParameter { Value = chunk.Select(s => s.Owner).ToArray() });
             command.Parameters.Add(new NpgsqlParameter { Value = chunk.Select(s => s.Stay.Entered).ToArray() });
             command.Parameters.Add(new NpgsqlParameter { Value = chunk.Select(s => s.Stay.Left).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter { Value = chunk.Select(s => s.FirstEntry).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { Value = chunk.Select(s => s.Created).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { Value = chunk.Select(s => s.Started).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter { Value = chunk.Select(s => s.NextAction).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
             await command.ExecuteNonQueryAsync(ct);
         }
     }

@@ -33,7 +33,7 @@ public sealed record DurationFigures(int Count, double Average, double Median, d
 
 public sealed record StageFigures(string Stage, string Name, [property: JsonConverter(typeof(JsonStringEnumConverter<StageOutcome>))] StageOutcome Outcome, int Entered, int Exited, int WipNow,
     int Stays, double AverageDays, double MedianDays, double P85Days, double P90Days, double P95Days,
-    int WipWarnings, int WipOverrides, double Bottleneck);
+    int WipWarnings, int WipBlocks, int WipOverrides, double Bottleneck);
 
 public sealed record CyclePoint(Guid CardId, string Title, DateTimeOffset Done, double CycleDays, double LeadDays, string Stage);
 
@@ -91,6 +91,8 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
         var stages = config.Stages.OrderBy(s => s.Position).Select(s => (s.Key, s.Name, Outcome: Enum.Parse<StageOutcome>(s.Outcome))).ToList();
         var closing = stages.Where(s => s.Outcome != StageOutcome.Open).Select(s => s.Key).ToArray();
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        // The period's stays are sorted for their percentiles: in memory, not in temporary files.
+        await db.Database.ExecuteSqlRawAsync("SET LOCAL work_mem = '64MB'", ct);
 
         var now = clock.GetUtcNow();
         var from = new DateTimeOffset(query.From.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
@@ -99,87 +101,148 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
         object[] Args(params object[] more) => owner is null ? [query.EntityType, from, to, .. more] : [query.EntityType, from, to, owner.Value, .. more];
         int Next(int index) => owner is null ? index : index + 1; // the position of the next parameter
 
-        // The period's counters, by day and stage; and, for WIP at the period's start, everything before it.
+        // Read in one repeatable-read snapshot. (Two connections at once were slower on two cores: they fought for them.)
         var daily = new List<(DateOnly Day, string Stage, int Entered, int Exited, int Done, int Warnings, int Overrides)>();
-        await using (var reader = await MetricsProjector.Command(connection, $"""
-            SELECT period_start, stage, sum(entered)::int, sum(exited)::int, sum(done)::int, sum(wip_warnings)::int, sum(wip_overrides)::int
-            FROM kanban_metrics WHERE entity_type = $1 AND period = 'day' AND period_start >= $2 AND period_start < $3{Filter(ownerFilter)}
-            GROUP BY period_start, stage
-            """, Args()).ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct))
-                daily.Add((DateOnly.FromDateTime(reader.GetFieldValue<DateTimeOffset>(0).UtcDateTime), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3),
-                    reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6)));
-        // WIP when the period began: whole weeks (from Monday) before it, then the days of its first week before it.
         var before = new Dictionary<string, int>();
-        var weekStart = MetricPeriod.Week.Start(from);
-        await using (var reader = await MetricsProjector.Command(connection, $"""
-            SELECT stage, sum(entered - exited)::int FROM (
-                SELECT stage, entered, exited FROM kanban_metrics
-                WHERE entity_type = $1 AND period = 'week' AND period_start < ${Next(4)} AND $3 = $3{Filter(ownerFilter)}
-                UNION ALL
-                SELECT stage, entered, exited FROM kanban_metrics
-                WHERE entity_type = $1 AND period = 'day' AND period_start >= ${Next(4)} AND period_start < $2{Filter(ownerFilter)}) r
-            GROUP BY stage
-            """, Args(weekStart)).ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) before[reader.GetString(0)] = reader.GetInt32(1);
-
-        // The period's finished stays, per stage: the percentiles worked out in PostgreSQL.
         var stays = new Dictionary<string, (int Count, double Average, double P50, double P85, double P90, double P95)>();
-        await using (var reader = await MetricsProjector.Command(connection, $"""
-            SELECT stage, count(*)::int, avg(d)::float8, (percentile_cont(ARRAY[0.5, 0.85, 0.9, 0.95]) WITHIN GROUP (ORDER BY d))::float8[]
-            FROM (SELECT stage, extract(epoch FROM left_at - entered_at) / 86400.0 AS d FROM kanban_flow
-                  WHERE entity_type = $1 AND left_at >= $2 AND left_at < $3{Filter(ownerFilter)}) s
-            GROUP BY stage
-            """, Args()).ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct))
-            {
-                var p = reader.GetFieldValue<double[]>(3);
-                stays[reader.GetString(0)] = (reader.GetInt32(1), reader.GetDouble(2), p[0], p[1], p[2], p[3]);
-            }
-
-        // Cards done in the period: lead time from their first stay, cycle time from their first entry into the work-started stage.
         var done = new List<(Guid Card, string Title, string Stage, DateTimeOffset Done, DateTimeOffset Created, DateTimeOffset? Started)>();
-        await using (var reader = await MetricsProjector.Command(connection, $"""
-            SELECT f.card_id, c.title, f.stage, f.entered_at, first.entered_at,
-                   (SELECT min(w.entered_at) FROM kanban_flow w WHERE w.tenant_id = f.tenant_id AND w.entity_type = f.entity_type AND w.card_id = f.card_id AND w.stage = ${Next(5)})
-            FROM kanban_flow f
-            JOIN kanban_flow first ON first.tenant_id = f.tenant_id AND first.entity_type = f.entity_type AND first.card_id = f.card_id AND first.seq = 0
-            JOIN cards c ON c.tenant_id = f.tenant_id AND c.id = f.card_id
-            WHERE f.entity_type = $1 AND f.left_at IS NULL AND f.stage = ANY(${Next(4)}) AND f.entered_at >= $2 AND f.entered_at < $3{Filter(ownerFilter, "f.")}
-            ORDER BY f.entered_at
-            """, Args(closing, config.WorkStartedStage ?? "")).ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct))
-                done.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4),
-                    reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)));
-
-        // Every open card where it is now, and since when.
-        var open = new List<(Guid Card, string Title, string Stage, DateTimeOffset Since, DateTimeOffset? NextAction, string? Owner, decimal Value, int? Probability, string Currency)>();
-        await using (var reader = await MetricsProjector.Command(connection, $"""
-            SELECT f.card_id, c.title, f.stage, f.entered_at, c.next_action_at, u.display_name, c.value, c.probability, c.currency
-            FROM kanban_flow f
-            JOIN cards c ON c.tenant_id = f.tenant_id AND c.id = f.card_id
-            LEFT JOIN tenant_memberships u ON u.tenant_id = c.tenant_id AND u.user_id = c.owner_id
-            WHERE f.entity_type = $1 AND f.left_at IS NULL AND NOT (f.stage = ANY(${Next(4)})) AND $2 = $2 AND $3 = $3{Filter(ownerFilter, "f.")}
-            """, Args((object)closing)).ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct))
-                open.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
-                    reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetString(5),
-                    reader.GetDecimal(6), reader.IsDBNull(7) ? null : reader.GetInt32(7), reader.GetString(8)));
-
-        // The period's new cards, and which stages each of them reached.
+        var openStages = stages.Where(s => s.Outcome == StageOutcome.Open).Select(s => s.Key).ToArray();
+        var openCounts = new Dictionary<string, (int Open, int AtRisk)>();
+        var aging = new List<(int Rank, AgingCard Card)>();
         var reached = new Dictionary<string, int>();
         var created = 0;
-        await using (var reader = await MetricsProjector.Command(connection, $"""
-            SELECT s.stage, count(DISTINCT s.card_id)::int, (SELECT count(*)::int FROM kanban_flow n WHERE n.entity_type = $1 AND n.seq = 0 AND n.entered_at >= $2 AND n.entered_at < $3{Filter(ownerFilter, "n.")})
-            FROM kanban_flow first
-            JOIN kanban_flow s ON s.tenant_id = first.tenant_id AND s.entity_type = first.entity_type AND s.card_id = first.card_id
-            WHERE first.entity_type = $1 AND first.seq = 0 AND first.entered_at >= $2 AND first.entered_at < $3{Filter(ownerFilter, "first.")}
-            GROUP BY s.stage
-            """, Args()).ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) (reached[reader.GetString(0)], created) = (reader.GetInt32(1), reader.GetInt32(2));
+        var blocked = new Dictionary<string, int>();
+        async Task StaysAndOpenAsync(NpgsqlConnection connection)
+        {
+            // The period's finished stays, per stage: the percentiles worked out in PostgreSQL.
+            await using (var reader = await MetricsProjector.Command(connection, $"""
+                SELECT stage, count(*)::int, avg(d)::float8, (percentile_cont(ARRAY[0.5, 0.85, 0.9, 0.95]) WITHIN GROUP (ORDER BY d))::float8[]
+                FROM (SELECT stage, extract(epoch FROM left_at - entered_at) / 86400.0 AS d FROM kanban_flow
+                      WHERE entity_type = $1 AND left_at >= $2 AND left_at < $3{Filter(ownerFilter)}) s
+                GROUP BY stage
+                """, Args()).ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct))
+                {
+                    var p = reader.GetFieldValue<double[]>(3);
+                    stays[reader.GetString(0)] = (reader.GetInt32(1), reader.GetDouble(2), p[0], p[1], p[2], p[3]);
+                }
+
+            // Open cards: counted per stage in PostgreSQL, at risk when older in their stage than its 85th
+            // percentile in the period or with no next action or an overdue one; the most at risk listed.
+            var p85 = openStages.Select(k => stays.TryGetValue(k, out var st) ? st.P85 : (double?)null).ToArray();
+            // One pass (the judged cards are worked out once): a row per stage with its counts, then the cards most at risk, in order.
+            await using (var reader = await MetricsProjector.Command(connection, $"""
+                WITH judged AS MATERIALIZED (
+                    SELECT f.card_id, f.stage, f.next_action_at, o.age,
+                           (o.age > l.p85 OR f.next_action_at IS NULL OR f.next_action_at < ${Next(4)}) AS at_risk,
+                           CASE WHEN l.p85 > 0 THEN o.age / l.p85 ELSE 0 END AS ratio
+                    FROM kanban_flow f
+                    LEFT JOIN unnest(${Next(5)}::text[], ${Next(6)}::float8[]) AS l(stage, p85) ON l.stage = f.stage
+                    CROSS JOIN LATERAL (SELECT extract(epoch FROM ${Next(4)} - f.entered_at) / 86400.0 AS age) o
+                    WHERE f.entity_type = $1 AND f.left_at IS NULL AND NOT (f.stage = ANY(${Next(7)})) AND $2 = $2 AND $3 = $3{Filter(ownerFilter, "f.")}),
+                top AS (SELECT * FROM judged ORDER BY at_risk DESC, ratio DESC, age DESC LIMIT {AgingShown}),
+                listed AS (SELECT *, row_number() OVER (ORDER BY at_risk DESC, ratio DESC, age DESC) AS rank FROM top)
+                SELECT stage, count(*)::int, (count(*) FILTER (WHERE at_risk))::int, NULL::uuid, NULL::text, NULL::float8, NULL::timestamptz, NULL::text, NULL::boolean
+                FROM judged GROUP BY stage
+                UNION ALL
+                SELECT j.stage, j.rank::int, 0, j.card_id, c.title, j.age, j.next_action_at, u.display_name, j.at_risk
+                FROM listed j JOIN cards c ON c.id = j.card_id
+                LEFT JOIN tenant_memberships u ON u.tenant_id = c.tenant_id AND u.user_id = c.owner_id
+                """, Args(now, openStages, p85, closing)).ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct))
+                {
+                    if (reader.IsDBNull(3)) openCounts[reader.GetString(0)] = (reader.GetInt32(1), reader.GetInt32(2));
+                    else aging.Add((reader.GetInt32(1), new AgingCard(reader.GetGuid(3), reader.GetString(4), reader.GetString(0), DurationFigures.Round(reader.GetDouble(5)),
+                        CardHealth.NextAction(reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6), now, TimeZoneInfo.Utc),
+                        reader.GetBoolean(8), reader.IsDBNull(7) ? null : reader.GetString(7))));
+                }
+
+        }
+
+        async Task CountersDoneAndFunnelAsync(NpgsqlConnection connection)
+        {
+            // The period's counters, by day and stage; and, for WIP at the period's start, everything before it.
+            await using (var reader = await MetricsProjector.Command(connection, $"""
+                SELECT period_start, stage, sum(entered)::int, sum(exited)::int, sum(done)::int, sum(wip_warnings)::int, sum(wip_overrides)::int
+                FROM kanban_metrics WHERE entity_type = $1 AND period = 'day' AND period_start >= $2 AND period_start < $3{Filter(ownerFilter)}
+                GROUP BY period_start, stage
+                """, Args()).ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct))
+                    daily.Add((DateOnly.FromDateTime(reader.GetFieldValue<DateTimeOffset>(0).UtcDateTime), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3),
+                        reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6)));
+            // WIP when the period began: whole weeks (from Monday) before it, then the days of its first week before it.
+            var weekStart = MetricPeriod.Week.Start(from);
+            await using (var reader = await MetricsProjector.Command(connection, $"""
+                SELECT stage, sum(entered - exited)::int FROM (
+                    SELECT stage, entered, exited FROM kanban_metrics
+                    WHERE entity_type = $1 AND period = 'week' AND period_start < ${Next(4)} AND $3 = $3{Filter(ownerFilter)}
+                    UNION ALL
+                    SELECT stage, entered, exited FROM kanban_metrics
+                    WHERE entity_type = $1 AND period = 'day' AND period_start >= ${Next(4)} AND period_start < $2{Filter(ownerFilter)}) r
+                GROUP BY stage
+                """, Args(weekStart)).ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) before[reader.GetString(0)] = reader.GetInt32(1);
+
+            // Cards done in the period (closing now, entered in it), with when each was created and started.
+            await using (var reader = await MetricsProjector.Command(connection, $"""
+                SELECT f.card_id, c.title, f.stage, f.entered_at, f.card_created_at, f.started_at
+                FROM kanban_flow f JOIN cards c ON c.tenant_id = f.tenant_id AND c.id = f.card_id
+                WHERE f.entity_type = $1 AND f.left_at IS NULL AND f.stage = ANY(${Next(4)}) AND f.entered_at >= $2 AND f.entered_at < $3{Filter(ownerFilter, "f.")}
+                ORDER BY f.entered_at
+                """, Args((object)closing)).ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct))
+                    done.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4),
+                        reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)));
+
+            // Moves refused at a hard WIP limit (by the person filtered on, when one is).
+            await using (var reader = await MetricsProjector.Command(connection, $"""
+                SELECT stage, count(*)::int FROM kanban_wip_blocks WHERE entity_type = $1 AND at >= $2 AND at < $3{ownerFilter.Replace("owner_id", "user_id")}
+                GROUP BY stage
+                """, Args()).ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) blocked[reader.GetString(0)] = reader.GetInt32(1);
+
+            // The period's new cards, and which stages each of them reached.
+            await using (var reader = await MetricsProjector.Command(connection, $"""
+                SELECT stage, count(*)::int, count(*) FILTER (WHERE seq = 0)::int FROM kanban_flow
+                WHERE entity_type = $1 AND first_entry AND card_created_at >= $2 AND card_created_at < $3{Filter(ownerFilter)}
+                GROUP BY stage
+                """, Args()).ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct))
+                {
+                    reached[reader.GetString(0)] = reader.GetInt32(1);
+                    created += reader.GetInt32(2);
+                }
+
+        }
+
+        await CountersDoneAndFunnelAsync(connection);
+        await StaysAndOpenAsync(connection);
+
+        // The forecast; for opportunities, the weighted values of the open cards furthest along, as many as it may take.
+        var forecast = Predict(query, daily, now, openCounts.Values.Sum(o => o.Open));
+        if (query.EntityType == EntityTypes.Opportunity)
+        {
+            var weighted = new List<(decimal Value, string Currency)>();
+            await using (var reader = await MetricsProjector.Command(connection, $"""
+                SELECT c.value * coalesce(c.probability, 0) / 100.0, c.currency
+                FROM kanban_flow f JOIN cards c ON c.tenant_id = f.tenant_id AND c.id = f.card_id
+                JOIN unnest(${Next(5)}::text[]) WITH ORDINALITY AS o(stage, n) ON o.stage = f.stage
+                WHERE f.entity_type = $1 AND f.left_at IS NULL AND $2 = $2 AND $3 = $3{Filter(ownerFilter, "f.")}
+                ORDER BY o.n DESC, c.probability DESC NULLS LAST, c.value DESC
+                LIMIT ${Next(4)}
+                """, Args(Math.Max(forecast.HowMany.At50, 1), openStages)).ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) weighted.Add((reader.GetDecimal(0), reader.GetString(1)));
+            decimal Sum(int n) => weighted.Take(n).Sum(w => w.Value);
+            forecast = forecast with
+            {
+                WeightedValue = [Sum(forecast.HowMany.At50), Sum(forecast.HowMany.At85), Sum(forecast.HowMany.At95)],
+                Currency = weighted.GroupBy(w => w.Currency).OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault() ?? "USD",
+            };
+        }
         await tx.CommitAsync(ct);
 
-        return (Compose(query, config.WorkStartedStage, stages, daily, before, stays, done, open, reached, created, now, sequence), MetricsRefusal.None, null);
+        return (Compose(query, config.WorkStartedStage, stages, daily, before, stays, done, openCounts, aging.OrderBy(a => a.Rank).Select(a => a.Card).ToList(), reached, created, blocked, forecast, sequence),
+            MetricsRefusal.None, null);
     }
 
     private static string Filter(string ownerFilter, string alias = "") => ownerFilter.Replace("owner_id", alias + "owner_id");
@@ -188,8 +251,8 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
         List<(DateOnly Day, string Stage, int Entered, int Exited, int Done, int Warnings, int Overrides)> daily, Dictionary<string, int> before,
         Dictionary<string, (int Count, double Average, double P50, double P85, double P90, double P95)> stays,
         List<(Guid Card, string Title, string Stage, DateTimeOffset Done, DateTimeOffset Created, DateTimeOffset? Started)> done,
-        List<(Guid Card, string Title, string Stage, DateTimeOffset Since, DateTimeOffset? NextAction, string? Owner, decimal Value, int? Probability, string Currency)> open,
-        Dictionary<string, int> reached, int created, DateTimeOffset now, long sequence)
+        Dictionary<string, (int Open, int AtRisk)> openCounts, List<AgingCard> aging, Dictionary<string, int> reached, int created,
+        Dictionary<string, int> blocked, ForecastFigures forecast, long sequence)
     {
         var outcome = stages.ToDictionary(s => s.Key, s => s.Outcome);
         var days = Enumerable.Range(0, query.To.DayNumber - query.From.DayNumber + 1).Select(i => query.From.AddDays(i)).ToList();
@@ -220,26 +283,13 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
         var cycle = DurationSummary.Of(cycleDone.Select(d => d.Done - d.Started!.Value));
         var points = cycleDone.Select(d => new CyclePoint(d.Card, d.Title, d.Done, DurationFigures.Days(d.Done - d.Started!.Value), DurationFigures.Days(d.Done - d.Created), d.Stage)).ToList();
 
-        // Aging: an open card is at risk when it has been in its stage longer than the stage's 85th
-        // percentile (over the period's finished stays), or its next action is missing or overdue.
-        var aging = open.Select(o =>
-        {
-            var age = (now - o.Since).TotalDays;
-            var p85 = stays.TryGetValue(o.Stage, out var s) ? s.P85 : (double?)null;
-            var next = CardHealth.NextAction(o.NextAction, now, TimeZoneInfo.Utc);
-            var atRisk = (p85 is { } limit && age > limit) || next is NextActionState.None or NextActionState.Overdue;
-            return (Card: new AgingCard(o.Card, o.Title, o.Stage, DurationFigures.Round(age), next, atRisk, o.Owner), Ratio: p85 is > 0 ? age / p85.Value : 0);
-        }).ToList();
-        var shown = aging.OrderByDescending(a => a.Card.AtRisk).ThenByDescending(a => a.Ratio).ThenByDescending(a => a.Card.AgeDays)
-            .Take(AgingShown).Select(a => a.Card).ToList();
-
         // Bottleneck: the stage's share of the period's waiting (days cards spent in open stages), times
         // how many days its cards now would take to leave at the period's pace (WIP ÷ exits per day);
         // shown on a scale where the worst stage is 100.
         var openStages = stages.Where(s => s.Outcome == StageOutcome.Open).Select(s => s.Key).ToHashSet();
         double Waited(string stage) => stays.TryGetValue(stage, out var s) ? s.Count * s.Average : 0;
         var totalWaited = openStages.Sum(Waited);
-        var wipNow = open.GroupBy(o => o.Stage).ToDictionary(g => g.Key, g => g.Count());
+        var wipNow = openCounts.ToDictionary(o => o.Key, o => o.Value.Open);
         var raw = stages.ToDictionary(s => s.Key, s =>
         {
             if (!openStages.Contains(s.Key) || totalWaited <= 0) return 0.0;
@@ -256,7 +306,7 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
             return new StageFigures(s.Key, s.Name, s.Outcome, rows.Sum(r => r.Entered), rows.Sum(r => r.Exited),
                 s.Outcome == StageOutcome.Open ? wipNow.GetValueOrDefault(s.Key) : 0,
                 st.Count, DurationFigures.Round(st.Average), DurationFigures.Round(st.P50), DurationFigures.Round(st.P85), DurationFigures.Round(st.P90), DurationFigures.Round(st.P95),
-                rows.Sum(r => r.Warnings), rows.Sum(r => r.Overrides), worst > 0 ? Math.Round(raw[s.Key] / worst * 100, 1) : 0);
+                rows.Sum(r => r.Warnings), blocked.GetValueOrDefault(s.Key), rows.Sum(r => r.Overrides), worst > 0 ? Math.Round(raw[s.Key] / worst * 100, 1) : 0);
         }).ToList();
 
         var won = done.Count(d => outcome.GetValueOrDefault(d.Stage) == StageOutcome.Won);
@@ -265,39 +315,26 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
             .Select(s => new FunnelStep(s.Key, s.Name, reached.GetValueOrDefault(s.Key), created > 0 ? Math.Round(reached.GetValueOrDefault(s.Key) / (double)created, 3) : 0)).ToList();
 
         return new BoardMetrics(query.EntityType, query.From, query.To, query.Period, query.OwnerId, workStarted, stageFigures,
-            DurationFigures.Of(lead), DurationFigures.Of(cycle), points, throughput, flow, shown, open.Count, aging.Count(a => a.Card.AtRisk),
-            won + lost > 0 ? Math.Round(won / (double)(won + lost), 3) : null, won, lost, funnel,
-            Predict(query, days, byDay, open, stages, now), sequence);
+            DurationFigures.Of(lead), DurationFigures.Of(cycle), points, throughput, flow, aging, openCounts.Values.Sum(o => o.Open), openCounts.Values.Sum(o => o.AtRisk),
+            won + lost > 0 ? Math.Round(won / (double)(won + lost), 3) : null, won, lost, funnel, forecast, sequence);
     }
 
     /// <summary>Monte Carlo over the period's days from the board's first activity in it (each day's cards
-    /// done, empty days too): how many by
-    /// the asked date (default: the end of this month), when the asked number (default: every open
-    /// card) will be done; for opportunities, the probability-weighted value of the cards furthest along
-    /// that many finishing would take.</summary>
-    private static ForecastFigures Predict(MetricsQuery query, List<DateOnly> days, ILookup<DateOnly, (DateOnly Day, string Stage, int Entered, int Exited, int Done, int Warnings, int Overrides)> byDay,
-        List<(Guid Card, string Title, string Stage, DateTimeOffset Since, DateTimeOffset? NextAction, string? Owner, decimal Value, int? Probability, string Currency)> open,
-        List<(string Key, string Name, StageOutcome Outcome)> stages, DateTimeOffset now)
+    /// done, empty days too): how many by the asked date (default: the end of this month), when the asked
+    /// number (default: every open card) will be done. For opportunities the caller adds the
+    /// probability-weighted value of the open cards furthest along that many finishing would take.</summary>
+    private static ForecastFigures Predict(MetricsQuery query, List<(DateOnly Day, string Stage, int Entered, int Exited, int Done, int Warnings, int Overrides)> daily,
+        DateTimeOffset now, int openCards)
     {
         var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var byDay = daily.ToLookup(d => d.Day);
+        var days = Enumerable.Range(0, query.To.DayNumber - query.From.DayNumber + 1).Select(i => query.From.AddDays(i)).ToList();
         // The days before the board's first activity in the period say nothing about its pace: left out.
         var first = days.FirstOrDefault(d => byDay[d].Any(r => r.Entered > 0), days[^1]);
         var sample = days.Where(d => d >= first && d <= today).Select(d => byDay[d].Sum(r => r.Done)).ToList();
         var by = query.ForecastBy ?? new DateOnly(today.Year, today.Month, 1).AddMonths(1).AddDays(-1);
         var ahead = Math.Max(0, by.DayNumber - today.DayNumber);
-        var howMany = Forecast.HowMany(sample, ahead);
-        var items = query.ForecastItems ?? open.Count;
-        var when = Forecast.When(sample, items);
-        IReadOnlyList<decimal>? weighted = null;
-        string? currency = null;
-        if (query.EntityType == EntityTypes.Opportunity)
-        {
-            var order = stages.Select((s, i) => (s.Key, i)).ToDictionary(s => s.Key, s => s.i);
-            var furthest = open.OrderByDescending(o => order.GetValueOrDefault(o.Stage)).ThenByDescending(o => o.Probability ?? 0).ThenByDescending(o => o.Value).ToList();
-            decimal Weighted(int n) => furthest.Take(n).Sum(o => o.Value * (o.Probability ?? 0) / 100m);
-            weighted = [Weighted(howMany.At50), Weighted(howMany.At85), Weighted(howMany.At95)];
-            currency = open.GroupBy(o => o.Currency).OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
-        }
-        return new ForecastFigures(sample.Count, by, ahead, howMany, items, when, weighted, currency);
+        var items = query.ForecastItems ?? openCards;
+        return new ForecastFigures(sample.Count, by, ahead, Forecast.HowMany(sample, ahead), items, Forecast.When(sample, items), null, null);
     }
 }

@@ -22,7 +22,11 @@ namespace KanbanBlazor.Web.Data.Migrations
                     stage = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
                     owner_id = table.Column<Guid>(type: "uuid", nullable: false),
                     entered_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    left_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    left_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    first_entry = table.Column<bool>(type: "boolean", nullable: false),
+                    card_created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    next_action_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -68,21 +72,24 @@ namespace KanbanBlazor.Web.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
-                name: "ix_kanban_flow_created",
-                table: "kanban_flow",
-                columns: new[] { "tenant_id", "entity_type", "entered_at" },
-                filter: "seq = 0");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_kanban_flow_current",
                 table: "kanban_flow",
                 columns: new[] { "tenant_id", "entity_type", "stage", "entered_at" },
-                filter: "left_at IS NULL");
+                filter: "left_at IS NULL")
+                .Annotation("Npgsql:IndexInclude", new[] { "card_id", "owner_id", "next_action_at", "card_created_at", "started_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_kanban_flow_first_entry",
+                table: "kanban_flow",
+                columns: new[] { "tenant_id", "entity_type", "card_created_at" },
+                filter: "first_entry")
+                .Annotation("Npgsql:IndexInclude", new[] { "stage", "seq", "owner_id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_kanban_flow_left",
                 table: "kanban_flow",
-                columns: new[] { "tenant_id", "entity_type", "left_at" });
+                columns: new[] { "tenant_id", "entity_type", "left_at" })
+                .Annotation("Npgsql:IndexInclude", new[] { "stage", "entered_at", "owner_id" });
 
             // A tenant's rows, like every board table: row-level security, and the serving role reads and
             // writes them (the metrics projector runs as the serving role, within the tenant).
