@@ -51,6 +51,7 @@ public partial class MetricsPage
     private List<ChartSeries<double>> throughputSeries = [], stageSeries = [], funnelSeries = [];
     private string[] throughputLabels = [], stageLabels = [], funnelLabels = [];
     private readonly BarChartOptions barOptions = new() { XAxisLabelRotation = 40 };
+    private readonly LineChartOptions lineOptions = new() { XAxisLabelRotation = 40 };
 
     /// <summary>The cycle-time table lists the latest cards done (all of them are in the chart and the CSV).</summary>
     private const int CycleRowsShown = 100;
