@@ -114,18 +114,23 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
         var blocked = new Dictionary<string, int>();
         async Task StaysAndOpenAsync(NpgsqlConnection connection)
         {
-            // The period's finished stays, per stage: the percentiles worked out in PostgreSQL.
+            // The period's finished stays, per stage (by its place among the board's stages): read in the
+            // index's order and sorted here, once per stage (PostgreSQL's percentile_cont sorted each group again).
+            var keys = stages.Select(st => st.Key).ToArray();
+            var durations = keys.Select(_ => new List<double>()).ToArray();
             await using (var reader = await MetricsProjector.Command(connection, $"""
-                SELECT stage, count(*)::int, avg(d)::float8, (percentile_cont(ARRAY[0.5, 0.85, 0.9, 0.95]) WITHIN GROUP (ORDER BY d))::float8[]
-                FROM (SELECT stage, extract(epoch FROM left_at - entered_at) / 86400.0 AS d FROM kanban_flow
-                      WHERE entity_type = $1 AND left_at >= $2 AND left_at < $3{Filter(ownerFilter)}) s
-                GROUP BY stage
-                """, Args()).ExecuteReaderAsync(ct))
+                SELECT array_position(${Next(4)}::text[], stage::text), extract(epoch FROM left_at - entered_at)::float8 / 86400.0 FROM kanban_flow
+                WHERE entity_type = $1 AND left_at >= $2 AND left_at < $3{Filter(ownerFilter)}
+                """, Args((object)keys)).ExecuteReaderAsync(ct))
                 while (await reader.ReadAsync(ct))
-                {
-                    var p = reader.GetFieldValue<double[]>(3);
-                    stays[reader.GetString(0)] = (reader.GetInt32(1), reader.GetDouble(2), p[0], p[1], p[2], p[3]);
-                }
+                    if (!reader.IsDBNull(0)) durations[reader.GetInt32(0) - 1].Add(reader.GetDouble(1));
+            for (var k = 0; k < keys.Length; k++)
+            {
+                if (durations[k].Count == 0) continue;
+                var sorted = durations[k].ToArray();
+                Array.Sort(sorted);
+                stays[keys[k]] = (sorted.Length, sorted.Average(), At(sorted, 0.5), At(sorted, 0.85), At(sorted, 0.9), At(sorted, 0.95));
+            }
 
             // Open cards: counted per stage in PostgreSQL, at risk when older in their stage than its 85th
             // percentile in the period or with no next action or an overdue one; the most at risk listed.
@@ -139,7 +144,7 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
                     FROM kanban_flow f
                     LEFT JOIN unnest(${Next(5)}::text[], ${Next(6)}::float8[]) AS l(stage, p85) ON l.stage = f.stage
                     CROSS JOIN LATERAL (SELECT extract(epoch FROM ${Next(4)} - f.entered_at) / 86400.0 AS age) o
-                    WHERE f.entity_type = $1 AND f.left_at IS NULL AND NOT (f.stage = ANY(${Next(7)})) AND $2 = $2 AND $3 = $3{Filter(ownerFilter, "f.")}),
+                    WHERE f.entity_type = $1 AND f.left_at IS NULL AND f.stage = ANY(${Next(7)}) AND $2 = $2 AND $3 = $3{Filter(ownerFilter, "f.")}),
                 top AS (SELECT * FROM judged ORDER BY at_risk DESC, ratio DESC, age DESC LIMIT {AgingShown}),
                 listed AS (SELECT *, row_number() OVER (ORDER BY at_risk DESC, ratio DESC, age DESC) AS rank FROM top)
                 SELECT stage, count(*)::int, (count(*) FILTER (WHERE at_risk))::int, NULL::uuid, NULL::text, NULL::float8, NULL::timestamptz, NULL::text, NULL::boolean
@@ -148,7 +153,7 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
                 SELECT j.stage, j.rank::int, 0, j.card_id, c.title, j.age, j.next_action_at, u.display_name, j.at_risk
                 FROM listed j JOIN cards c ON c.id = j.card_id
                 LEFT JOIN tenant_memberships u ON u.tenant_id = c.tenant_id AND u.user_id = c.owner_id
-                """, Args(now, openStages, p85, closing)).ExecuteReaderAsync(ct))
+                """, Args(now, openStages, p85, openStages)).ExecuteReaderAsync(ct))
                 while (await reader.ReadAsync(ct))
                 {
                     if (reader.IsDBNull(3)) openCounts[reader.GetString(0)] = (reader.GetInt32(1), reader.GetInt32(2));
@@ -243,6 +248,15 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
 
         return (Compose(query, config.WorkStartedStage, stages, daily, before, stays, done, openCounts, aging.OrderBy(a => a.Rank).Select(a => a.Card).ToList(), reached, created, blocked, forecast, sequence),
             MetricsRefusal.None, null);
+    }
+
+    /// <summary>The value at <paramref name="fraction"/> of sorted values, interpolated between neighbours
+    /// (as PostgreSQL's percentile_cont and <see cref="CardHealth.Percentile"/>).</summary>
+    private static double At(double[] sorted, double fraction)
+    {
+        var rank = fraction * (sorted.Length - 1);
+        var below = (int)Math.Floor(rank);
+        return sorted[below] + (sorted[(int)Math.Ceiling(rank)] - sorted[below]) * (rank - below);
     }
 
     private static string Filter(string ownerFilter, string alias = "") => ownerFilter.Replace("owner_id", alias + "owner_id");
