@@ -61,8 +61,9 @@ public enum MetricsRefusal { None, NotPermitted, NoBoard, BadQuery }
 /// <summary>
 /// The dashboard's figures (<see cref="BoardMetrics"/>), read from the metrics kept beside the log
 /// (<see cref="MetricsProjector"/>, caught up first), never from the log itself: a period's counters
-/// from <c>kanban_metrics</c>, its stays and cards done from <c>kanban_flow</c>, with the percentiles
-/// worked out in PostgreSQL. Managers and Admins see everyone's figures or one owner's; a Sales rep
+/// from <c>kanban_metrics</c>, its stays and cards done from <c>kanban_flow</c> (covering indexes: the
+/// reads are index-only), open cards judged and counted in PostgreSQL, stay percentiles from one sort
+/// per stage here. Managers and Admins see everyone's figures or one owner's; a Sales rep
 /// only their own cards'; a Viewer none.
 /// </summary>
 public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, MetricsProjector projector, TimeProvider clock)
