@@ -32,8 +32,7 @@ public sealed class BoardGenerator(IDbContextFactory<KanbanDbContext> factory, T
         var now = clock.GetUtcNow();
         await using var db = await factory.CreateForTenantAsync(tenantId, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var config = await db.BoardConfigs.FromSql($"SELECT * FROM kanban_configs WHERE entity_type = {entityType} FOR UPDATE")
-            .SingleOrDefaultAsync(ct) ?? throw new InvalidOperationException($"The tenant has no {entityType} board.");
+        var config = await LockBoardAsync(db, entityType, ct);
         var stages = await db.Stages.Where(s => s.BoardConfigId == config.Id).OrderBy(s => s.Position).Select(s => s.Key).ToListAsync(ct);
         if (stage is not null && !stages.Contains(stage)) throw new InvalidOperationException($"The {entityType} board has no stage '{stage}'.");
         var owners = await db.Members.Select(m => m.UserId).ToArrayAsync(ct);
@@ -42,11 +41,8 @@ public sealed class BoardGenerator(IDbContextFactory<KanbanDbContext> factory, T
         var positions = new string[count];
         foreach (var group in Enumerable.Range(0, count).GroupBy(i => targets[i]))
         {
-            // After the stage's last card, evenly spread: as short as the count allows.
-            var last = await db.Cards.Where(c => c.EntityType == entityType && c.Stage == group.Key)
-                .OrderByDescending(c => c.Position).Select(c => c.Position).FirstOrDefaultAsync(ct);
             var indexes = group.ToList();
-            var keys = OrderingKey.SpreadBetween(last, null, indexes.Count, int.MaxValue)!;
+            var keys = await KeysAfterLastAsync(db, entityType, group.Key, indexes.Count, ct);
             for (var k = 0; k < indexes.Count; k++) positions[indexes[k]] = keys[k];
         }
 
@@ -99,10 +95,7 @@ public sealed class BoardGenerator(IDbContextFactory<KanbanDbContext> factory, T
             FROM unnest({ids}, {targets}, {positions}, {cardOwners}, {movedAt}, {entered}) WITH ORDINALITY AS m(id, stage, position, owner, moved, entered, n)
             WHERE NOT m.entered
             """, ct);
-        config.Sequence = sequence + count + moved;
-        config.UpdatedAt = now;
-        db.BoardConfigs.Update(config);
-        await db.SaveChangesAsync(ct);
+        await FinishAsync(db, config, sequence + count + moved, now, ct);
         await tx.CommitAsync(ct);
         return count + moved;
     }
@@ -123,8 +116,7 @@ public sealed class BoardGenerator(IDbContextFactory<KanbanDbContext> factory, T
         var now = clock.GetUtcNow();
         await using var db = await factory.CreateForTenantAsync(tenantId, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var config = await db.BoardConfigs.FromSql($"SELECT * FROM kanban_configs WHERE entity_type = {entityType} FOR UPDATE")
-            .SingleOrDefaultAsync(ct) ?? throw new InvalidOperationException($"The tenant has no {entityType} board.");
+        var config = await LockBoardAsync(db, entityType, ct);
         var stages = await db.Stages.Where(s => s.BoardConfigId == config.Id).OrderBy(s => s.Position).ToListAsync(ct);
         var open = stages.Where(s => Enum.Parse<StageOutcome>(s.Outcome) == StageOutcome.Open).Select(s => s.Key).ToList();
         var closing = stages.Where(s => Enum.Parse<StageOutcome>(s.Outcome) != StageOutcome.Open).Select(s => s.Key).ToList();
@@ -173,9 +165,7 @@ public sealed class BoardGenerator(IDbContextFactory<KanbanDbContext> factory, T
         var positions = new Dictionary<Guid, string>();
         foreach (var group in cards.GroupBy(c => c.Stage))
         {
-            var last = await db.Cards.Where(c => c.EntityType == entityType && c.Stage == group.Key)
-                .OrderByDescending(c => c.Position).Select(c => c.Position).FirstOrDefaultAsync(ct);
-            var keys = OrderingKey.SpreadBetween(last, null, group.Count(), int.MaxValue)!;
+            var keys = await KeysAfterLastAsync(db, entityType, group.Key, group.Count(), ct);
             var k = 0;
             foreach (var card in group) positions[card.Id] = keys[k++];
         }
@@ -218,11 +208,30 @@ public sealed class BoardGenerator(IDbContextFactory<KanbanDbContext> factory, T
             FROM kanban_moves u WHERE u.entity_type = {entityType} AND u.kind = 'undo' AND u.sequence > {sequence}
               AND m.id = u.undo_move_id AND m.tenant_id = u.tenant_id
             """, ct);
-        config.Sequence = sequence + events.Count;
+        await FinishAsync(db, config, sequence + events.Count, now, ct);
+        await tx.CommitAsync(ct);
+        return events.Count;
+    }
+
+    /// <summary>The board's configuration row, locked for the transaction (no other write of the board meanwhile).</summary>
+    private static async Task<BoardConfig> LockBoardAsync(KanbanDbContext db, string entityType, CancellationToken ct) =>
+        await db.BoardConfigs.FromSql($"SELECT * FROM kanban_configs WHERE entity_type = {entityType} FOR UPDATE")
+            .SingleOrDefaultAsync(ct) ?? throw new InvalidOperationException($"The tenant has no {entityType} board.");
+
+    /// <summary>Keys for <paramref name="count"/> cards after the stage's last card, evenly spread: as short as the count allows.</summary>
+    private static async Task<IReadOnlyList<string>> KeysAfterLastAsync(KanbanDbContext db, string entityType, string stage, int count, CancellationToken ct)
+    {
+        var last = await db.Cards.Where(c => c.EntityType == entityType && c.Stage == stage)
+            .OrderByDescending(c => c.Position).Select(c => c.Position).FirstOrDefaultAsync(ct);
+        return OrderingKey.SpreadBetween(last, null, count, int.MaxValue)!;
+    }
+
+    /// <summary>The board's sequence moves past the events written.</summary>
+    private static async Task FinishAsync(KanbanDbContext db, BoardConfig config, long sequence, DateTimeOffset now, CancellationToken ct)
+    {
+        config.Sequence = sequence;
         config.UpdatedAt = now;
         db.BoardConfigs.Update(config);
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return events.Count;
     }
 }
