@@ -62,8 +62,8 @@ public enum MetricsRefusal { None, NotPermitted, NoBoard, BadQuery }
 /// The dashboard's figures (<see cref="BoardMetrics"/>), read from the metrics kept beside the log
 /// (<see cref="MetricsProjector"/>, caught up first), never from the log itself: a period's counters
 /// from <c>kanban_metrics</c>, its stays and cards done from <c>kanban_flow</c> (covering indexes: the
-/// reads are index-only), open cards judged and counted in PostgreSQL, stay percentiles from one sort
-/// per stage here. Managers and Admins see everyone's figures or one owner's; a Sales rep
+/// reads are index-only); stay percentiles (one sort per stage) and the open cards' risk are worked
+/// out here. Managers and Admins see everyone's figures or one owner's; a Sales rep
 /// only their own cards'; a Viewer none.
 /// </summary>
 public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, MetricsProjector projector, TimeProvider clock)
@@ -109,60 +109,62 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
         var done = new List<(Guid Card, string Title, string Stage, DateTimeOffset Done, DateTimeOffset Created, DateTimeOffset? Started)>();
         var openStages = stages.Where(s => s.Outcome == StageOutcome.Open).Select(s => s.Key).ToArray();
         var openCounts = new Dictionary<string, (int Open, int AtRisk)>();
-        var aging = new List<(int Rank, AgingCard Card)>();
+        var aging = new List<AgingCard>();
         var reached = new Dictionary<string, int>();
         var created = 0;
         var blocked = new Dictionary<string, int>();
         async Task StaysAndOpenAsync(NpgsqlConnection connection)
         {
-            // The period's finished stays, per stage (by its place among the board's stages): read in the
-            // index's order and sorted here, once per stage (PostgreSQL's percentile_cont sorted each group again).
-            var keys = stages.Select(st => st.Key).ToArray();
-            var durations = keys.Select(_ => new List<double>()).ToArray();
+            // The period's finished stays, per stage: read in the index's order (each stay's length worked
+            // out by PostgreSQL as an interval, which is cheap; extract(epoch …) is numeric and is not) and
+            // sorted here, once per stage (PostgreSQL's percentile_cont sorted each group again).
+            var durations = stages.ToDictionary(st => st.Key, _ => new List<double>());
             await using (var reader = await MetricsProjector.Command(connection, $"""
-                SELECT array_position(${Next(4)}::text[], stage::text), extract(epoch FROM left_at - entered_at)::float8 / 86400.0 FROM kanban_flow
+                SELECT stage, left_at - entered_at FROM kanban_flow
                 WHERE entity_type = $1 AND left_at >= $2 AND left_at < $3{Filter(ownerFilter)}
-                """, Args((object)keys)).ExecuteReaderAsync(ct))
+                """, Args()).ExecuteReaderAsync(ct))
                 while (await reader.ReadAsync(ct))
-                    if (!reader.IsDBNull(0)) durations[reader.GetInt32(0) - 1].Add(reader.GetDouble(1));
-            for (var k = 0; k < keys.Length; k++)
+                    if (durations.TryGetValue(reader.GetString(0), out var list)) list.Add(reader.GetFieldValue<TimeSpan>(1).TotalDays);
+            foreach (var (key, list) in durations)
             {
-                if (durations[k].Count == 0) continue;
-                var sorted = durations[k].ToArray();
+                if (list.Count == 0) continue;
+                var sorted = list.ToArray();
                 Array.Sort(sorted);
-                stays[keys[k]] = (sorted.Length, sorted.Average(), At(sorted, 0.5), At(sorted, 0.85), At(sorted, 0.9), At(sorted, 0.95));
+                stays[key] = (sorted.Length, sorted.Average(), At(sorted, 0.5), At(sorted, 0.85), At(sorted, 0.9), At(sorted, 0.95));
             }
 
-            // Open cards: counted per stage in PostgreSQL, at risk when older in their stage than its 85th
-            // percentile in the period or with no next action or an overdue one; the most at risk listed.
-            var p85 = openStages.Select(k => stays.TryGetValue(k, out var st) ? st.P85 : (double?)null).ToArray();
-            // One pass (the judged cards are worked out once): a row per stage with its counts, then the cards most at risk, in order.
+            // Open cards, judged here: at risk when older in their stage than its 85th percentile in the
+            // period, or with no next action or an overdue one; counted per stage, the most at risk listed
+            // (furthest past their stage's p85 first). One index-only read of the open stays, then the
+            // listed cards' titles and owners by key.
+            var judged = new List<(Guid Card, string Stage, double Age, DateTimeOffset? Next, bool AtRisk, double Ratio)>();
             await using (var reader = await MetricsProjector.Command(connection, $"""
-                WITH judged AS MATERIALIZED (
-                    SELECT f.card_id, f.stage, f.next_action_at, o.age,
-                           (o.age > l.p85 OR f.next_action_at IS NULL OR f.next_action_at < ${Next(4)}) AS at_risk,
-                           CASE WHEN l.p85 > 0 THEN o.age / l.p85 ELSE 0 END AS ratio
-                    FROM kanban_flow f
-                    LEFT JOIN unnest(${Next(5)}::text[], ${Next(6)}::float8[]) AS l(stage, p85) ON l.stage = f.stage
-                    CROSS JOIN LATERAL (SELECT extract(epoch FROM ${Next(4)} - f.entered_at) / 86400.0 AS age) o
-                    WHERE f.entity_type = $1 AND f.left_at IS NULL AND f.stage = ANY(${Next(7)}) AND $2 = $2 AND $3 = $3{Filter(ownerFilter, "f.")}),
-                top AS (SELECT * FROM judged ORDER BY at_risk DESC, ratio DESC, age DESC LIMIT {AgingShown}),
-                listed AS (SELECT *, row_number() OVER (ORDER BY at_risk DESC, ratio DESC, age DESC) AS rank FROM top)
-                SELECT stage, count(*)::int, (count(*) FILTER (WHERE at_risk))::int, NULL::uuid, NULL::text, NULL::float8, NULL::timestamptz, NULL::text, NULL::boolean
-                FROM judged GROUP BY stage
-                UNION ALL
-                SELECT j.stage, j.rank::int, 0, j.card_id, c.title, j.age, j.next_action_at, u.display_name, j.at_risk
-                FROM listed j JOIN cards c ON c.id = j.card_id
-                LEFT JOIN tenant_memberships u ON u.tenant_id = c.tenant_id AND u.user_id = c.owner_id
-                """, Args(now, openStages, p85, openStages)).ExecuteReaderAsync(ct))
+                SELECT card_id, stage, entered_at, next_action_at FROM kanban_flow
+                WHERE entity_type = $1 AND left_at IS NULL AND stage = ANY(${Next(4)}) AND $2 = $2 AND $3 = $3{Filter(ownerFilter)}
+                """, Args((object)openStages)).ExecuteReaderAsync(ct))
                 while (await reader.ReadAsync(ct))
                 {
-                    if (reader.IsDBNull(3)) openCounts[reader.GetString(0)] = (reader.GetInt32(1), reader.GetInt32(2));
-                    else aging.Add((reader.GetInt32(1), new AgingCard(reader.GetGuid(3), reader.GetString(4), reader.GetString(0), DurationFigures.Round(reader.GetDouble(5)),
-                        CardHealth.NextAction(reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6), now, TimeZoneInfo.Utc),
-                        reader.GetBoolean(8), reader.IsDBNull(7) ? null : reader.GetString(7))));
+                    var stage = reader.GetString(1);
+                    var age = (now - reader.GetFieldValue<DateTimeOffset>(2)).TotalDays;
+                    DateTimeOffset? next = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3);
+                    double? p85 = stays.TryGetValue(stage, out var st) ? st.P85 : null;
+                    judged.Add((reader.GetGuid(0), stage, age, next, age > p85 || next is null || next < now, p85 > 0 ? age / p85.Value : 0));
                 }
-
+            foreach (var group in judged.GroupBy(j => j.Stage))
+                openCounts[group.Key] = (group.Count(), group.Count(j => j.AtRisk));
+            var listed = judged.OrderByDescending(j => j.AtRisk).ThenByDescending(j => j.Ratio).ThenByDescending(j => j.Age).ThenBy(j => j.Card)
+                .Take(AgingShown).ToList();
+            var cards = new Dictionary<Guid, (string Title, string? Owner)>();
+            await using (var reader = await MetricsProjector.Command(connection, """
+                SELECT c.id, c.title, u.display_name FROM cards c
+                LEFT JOIN tenant_memberships u ON u.tenant_id = c.tenant_id AND u.user_id = c.owner_id
+                WHERE c.id = ANY($1)
+                """, [listed.Select(j => j.Card).ToArray()]).ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct))
+                    cards[reader.GetGuid(0)] = (reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+            foreach (var j in listed)
+                if (cards.TryGetValue(j.Card, out var card))
+                    aging.Add(new AgingCard(j.Card, card.Title, j.Stage, DurationFigures.Round(j.Age), CardHealth.NextAction(j.Next, now, TimeZoneInfo.Utc), j.AtRisk, card.Owner));
         }
 
         async Task CountersDoneAndFunnelAsync(NpgsqlConnection connection)
@@ -189,12 +191,16 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
                 """, Args(weekStart)).ExecuteReaderAsync(ct))
                 while (await reader.ReadAsync(ct)) before[reader.GetString(0)] = reader.GetInt32(1);
 
-            // Cards done in the period (closing now, entered in it), with when each was created and started.
+            // Cards done in the period (closing now, entered in it), with when each was created and started;
+            // each title read by its key (a join hashed every card of the tenant).
             await using (var reader = await MetricsProjector.Command(connection, $"""
-                SELECT f.card_id, c.title, f.stage, f.entered_at, f.card_created_at, f.started_at
-                FROM kanban_flow f JOIN cards c ON c.tenant_id = f.tenant_id AND c.id = f.card_id
-                WHERE f.entity_type = $1 AND f.left_at IS NULL AND f.stage = ANY(${Next(4)}) AND f.entered_at >= $2 AND f.entered_at < $3{Filter(ownerFilter, "f.")}
-                ORDER BY f.entered_at
+                SELECT * FROM (
+                    SELECT f.card_id, (SELECT c.title FROM cards c WHERE c.tenant_id = f.tenant_id AND c.id = f.card_id) AS title,
+                           f.stage, f.entered_at, f.card_created_at, f.started_at
+                    FROM kanban_flow f
+                    WHERE f.entity_type = $1 AND f.left_at IS NULL AND f.stage = ANY(${Next(4)}) AND f.entered_at >= $2 AND f.entered_at < $3{Filter(ownerFilter, "f.")}) d
+                WHERE title IS NOT NULL
+                ORDER BY entered_at
                 """, Args((object)closing)).ExecuteReaderAsync(ct))
                 while (await reader.ReadAsync(ct))
                     done.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4),
@@ -247,7 +253,7 @@ public sealed class MetricsReport(IDbContextFactory<KanbanDbContext> factory, Me
         }
         await tx.CommitAsync(ct);
 
-        return (Compose(query, config.WorkStartedStage, stages, daily, before, stays, done, openCounts, aging.OrderBy(a => a.Rank).Select(a => a.Card).ToList(), reached, created, blocked, forecast, sequence),
+        return (Compose(query, config.WorkStartedStage, stages, daily, before, stays, done, openCounts, aging, reached, created, blocked, forecast, sequence),
             MetricsRefusal.None, null);
     }
 
