@@ -101,9 +101,13 @@ builder.Services.AddScoped<TenantContext>();
 builder.Services.AddSingleton<BoardHub>();
 builder.Services.AddSingleton<SharedBoards>();
 builder.Services.AddSingleton<LoadBoard>();
+// Board events reach the circuits of every instance: PostgreSQL relays each commit (BoardRelay).
+builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<BoardRelay>(services, database.App));
+builder.Services.AddHostedService(services => services.GetRequiredService<BoardRelay>());
 builder.Services.AddSingleton(services => new BoardTransaction(
     KanbanContexts.ForBoardWriter(database.App), services.GetRequiredService<BoardHub>(), services.GetRequiredService<TimeProvider>(),
-    services.GetRequiredService<SnapshotScheduler>(), services.GetRequiredService<SharedBoards>(), services.GetRequiredService<MetricsProjector>()));
+    services.GetRequiredService<SnapshotScheduler>(), services.GetRequiredService<SharedBoards>(), services.GetRequiredService<MetricsProjector>(),
+    services.GetRequiredService<BoardRelay>()));
 builder.Services.AddSingleton<MoveCard>();
 builder.Services.AddSingleton<KanbanBlazor.Web.Features.Cards.CardWrites>();
 builder.Services.AddSingleton<KanbanBlazor.Web.Features.NextActions.DueActions>();

@@ -87,7 +87,10 @@ public sealed class MetricsProjectorTests(TestDatabase database)
                     var card = onBoard[rnd.Next(onBoard.Count)];
                     if (roll < 3)
                     {
-                        if ((await undo.ExecuteAsync(person, "lead", UndoKind.Undo, Guid.NewGuid(), "test")).Succeeded) Interlocked.Increment(ref undos);
+                        if (!(await undo.ExecuteAsync(person, "lead", UndoKind.Undo, Guid.NewGuid(), "test")).Succeeded) continue;
+                        Interlocked.Increment(ref undos);
+                        // Sometimes redone at once, so that every run has redos (a later redo often finds a newer move in the way).
+                        if (rnd.Next(3) == 0 && (await undo.ExecuteAsync(person, "lead", UndoKind.Redo, Guid.NewGuid(), "test")).Succeeded) Interlocked.Increment(ref redos);
                     }
                     else if (roll < 4)
                     {

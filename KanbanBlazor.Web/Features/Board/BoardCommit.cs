@@ -30,6 +30,7 @@ internal static class BoardCommit
         db.StampTenant();
         await using var batch = new NpgsqlBatch(transaction.Connection);
         foreach (var row in rows) batch.BatchCommands.Add(row.State == EntityState.Added ? Insert(row) : Update(row));
+        if (transaction.NoticeCommand() is { } notice) batch.BatchCommands.Add(notice);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         await batch.ExecuteNonQueryAsync(CancellationToken.None);
         transaction.Committed();

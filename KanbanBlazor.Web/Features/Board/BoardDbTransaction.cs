@@ -14,12 +14,22 @@ internal sealed class BoardDbTransaction(NpgsqlConnection connection) : IAsyncDi
 
     public NpgsqlConnection Connection { get; } = connection;
 
+    /// <summary>A notification on <see cref="BoardRelay.Channel"/> sent just before the COMMIT, in the
+    /// transaction: PostgreSQL delivers it if and only if the transaction commits.</summary>
+    public string? Notice { get; set; }
+
+    /// <summary>The statement that sends <see cref="Notice"/>, to go before the COMMIT; null when there is none.</summary>
+    public NpgsqlBatchCommand? NoticeCommand() =>
+        Notice is null ? null : new NpgsqlBatchCommand($"SELECT pg_notify('{BoardRelay.Channel}', $1)") { Parameters = { new NpgsqlParameter { Value = Notice } } };
+
     /// <summary>The COMMIT went out with the last batch and succeeded.</summary>
     public void Committed() => ended = true;
 
     public async Task CommitAsync(CancellationToken ct)
     {
-        await using var commit = new NpgsqlCommand("COMMIT", Connection);
+        await using var commit = new NpgsqlBatch(Connection);
+        if (NoticeCommand() is { } notice) commit.BatchCommands.Add(notice);
+        commit.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         await commit.ExecuteNonQueryAsync(ct);
         ended = true;
     }

@@ -25,6 +25,10 @@ public sealed record BoardViewer(Guid ViewerId, Guid UserId, Func<BoardChange, T
 
     /// <summary>Told who views the board and who edits which card, whenever that changes.</summary>
     public Func<BoardPresence, Task>? OnPresence { get; init; }
+
+    /// <summary>Told that changes may have been missed (the relay from other instances lost its
+    /// connection for a while): the viewer catches up from the log by its own sequence.</summary>
+    public Func<Task>? OnResync { get; init; }
 }
 
 /// <summary>Who views a board on this instance (each person once, by name) and who edits which card,
@@ -42,8 +46,9 @@ public sealed record BoardPresence(long Version, IReadOnlyList<(Guid UserId, str
 /// commit; each circuit viewing the board subscribes and is told of every change but its own.
 /// A room key always includes the tenant, so a change can never reach another tenant's circuits, and
 /// a viewer whose membership ends is dropped from the room (<see cref="BoardAccessWatcher"/>).
-/// Seam for several instances: a relay (PostgreSQL LISTEN/NOTIFY) calls <see cref="Publish"/> with
-/// changes committed elsewhere; the sequence numbers let circuits notice anything lost on the way.
+/// Several instances: <see cref="BoardRelay"/> calls <see cref="Publish"/> with changes committed on
+/// other instances (read from the log), and <see cref="Resync"/> after it lost its connection; the
+/// sequence numbers let circuits notice anything lost or late on the way.
 /// Each viewer has its own bounded queue, drained by its own task: publishing never waits for a
 /// viewer, and one slow circuit never delays the others. A viewer that falls <see cref="QueueLength"/>
 /// changes behind loses the overflow, sees the gap in the sequence, and reloads.
@@ -160,6 +165,26 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
         {
             if (!target.Queue.Writer.TryWrite(change))
                 logger.LogWarning("Viewer {Subscriber} is {Length} changes behind; change {Sequence} dropped, it will reload", target.Viewer.ViewerId, QueueLength, change.Sequence);
+        }
+    }
+
+    /// <summary>Tells every viewer on this instance that changes may have been missed (<see cref="BoardViewer.OnResync"/>).</summary>
+    public void Resync()
+    {
+        Subscription[] targets;
+        lock (gate) targets = rooms.Values.SelectMany(list => list).Where(s => s.Viewer.OnResync is not null).ToArray();
+        foreach (var target in targets) _ = ResyncAsync(target);
+    }
+
+    private async Task ResyncAsync(Subscription target)
+    {
+        try
+        {
+            await target.Viewer.OnResync!();
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Viewer {Subscriber} could not catch up", target.Viewer.ViewerId);
         }
     }
 

@@ -12,7 +12,8 @@ namespace KanbanBlazor.Web.Features.Board;
 /// board's configuration row (writes to one board commit one at a time), hands the use case the
 /// board and its stages, numbers the events the use case appends with the board's next sequence
 /// numbers, saves and commits them with the use case's row changes, and only then publishes them to
-/// the board's viewers. It is the only caller of <see cref="BoardHub.Publish"/>. A use case that
+/// the board's viewers, here and, through PostgreSQL, on every other instance (<see cref="BoardRelay"/>).
+/// It is the only caller of <see cref="BoardHub.Publish"/> but for the relay. A use case that
 /// appends nothing (a refusal) writes nothing and uses no number.
 ///
 /// Writes to one board are queued and run by one writer at a time, which takes every write waiting
@@ -25,7 +26,7 @@ namespace KanbanBlazor.Web.Features.Board;
 /// run again one write at a time, so one write's error is only its own.
 /// </summary>
 public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory, BoardHub hub, TimeProvider clock, SnapshotScheduler? snapshots = null,
-    SharedBoards? shared = null, Metrics.MetricsProjector? metrics = null)
+    SharedBoards? shared = null, Metrics.MetricsProjector? metrics = null, BoardRelay? relay = null)
 {
     /// <summary>At most this many writes share one transaction.</summary>
     public const int MaxBatch = 32;
@@ -157,6 +158,9 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         }
         if (done.Any(d => d.Events.Count > 0))
         {
+            // Other instances hear of the commit from PostgreSQL, as it commits (BoardRelay).
+            var numbers = done.SelectMany(d => d.Events).Select(e => e.Sequence).ToList();
+            tx.Notice = relay?.NoticeFor(tenantId, entityType, numbers.Min(), numbers.Max());
             await BoardCommit.WriteAndCommitAsync(db, tx);
             Interlocked.Increment(ref commits);
             Interlocked.Add(ref committedWrites, done.Count(d => d.Events.Count > 0));

@@ -202,6 +202,12 @@ public sealed partial class LiveBoard : IAsyncDisposable
             new BoardViewer(viewerId, tenant.UserId, change => OnBoardChangesAsync([change]), OnAccessChangedAsync)
             {
                 OnChanges = OnBoardChangesAsync, UserName = tenant.UserDisplayName, OnPresence = OnPresenceAsync,
+                // Changes from other instances may have been missed: read from the log by sequence.
+                OnResync = () => InvokeAsync(async () =>
+                {
+                    await CatchUpAsync();
+                    StateHasChanged();
+                }),
             });
         // Back from a lost connection: whatever was committed meanwhile is read from the log by sequence.
         reconnections = Connection.OnReconnected(() => InvokeAsync(async () =>
