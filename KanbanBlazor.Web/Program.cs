@@ -17,9 +17,9 @@ var database = DatabaseSettings.From(builder.Configuration);
 
 if (!builder.Environment.IsDevelopment())
     builder.Logging.AddJsonConsole(); // one JSON object per log entry, for the log collector
-// Sign-in cookies are protected with this key ring; instances that share users must share it.
-if (builder.Configuration["DataProtection:KeysDirectory"] is { Length: > 0 } keys)
-    builder.Services.AddDataProtection().SetApplicationName("KanbanBlazor").PersistKeysToFileSystem(new DirectoryInfo(keys));
+// Sign-in cookies (and antiforgery tokens) are protected with this key ring; it is kept in PostgreSQL,
+// so that every instance shares it and it outlives any one of them.
+builder.Services.AddDataProtection().SetApplicationName("KanbanBlazor").PersistKeysToDbContext<AccountsDbContext>();
 
 // Behind a TLS-terminating proxy: X-Forwarded-For/-Proto are believed only from the proxies listed in
 // ReverseProxy:KnownProxies (IP addresses); with none listed they are ignored.

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions;
@@ -12,8 +13,11 @@ namespace KanbanBlazor.Web.Data;
 /// --context AccountsDbContext</c>; the app applies pending ones at start-up (<see cref="DatabaseMigrator"/>).
 /// </summary>
 public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> options)
-    : IdentityUserContext<AppUser, Guid>(options)
+    : IdentityUserContext<AppUser, Guid>(options), IDataProtectionKeyContext
 {
+    /// <summary>The key ring that protects sign-in cookies, shared by every instance (Program: PersistKeysToDbContext).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<TenantMembership> Memberships => Set<TenantMembership>();
 
@@ -27,6 +31,7 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
         SchemaModel.Memberships(builder);
         SchemaModel.Boards(builder);
         SchemaModel.IdentityAndReferences(builder);
+        SchemaModel.KeyRing(builder);
         SchemaModel.Name(builder);
     }
 }

@@ -194,6 +194,16 @@ internal static class SchemaModel
 
     /// <summary>What only the owning context knows: tenants, identity's tables, and the foreign keys
     /// from memberships and board rows to tenants and users.</summary>
+    /// <summary>ASP.NET Core's data-protection keys, one XML document each: not a tenant's data.</summary>
+    public static void KeyRing(ModelBuilder builder) =>
+        builder.Entity<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>(key =>
+        {
+            key.ToTable("data_protection_keys");
+            key.Property(k => k.Id).HasColumnName("id");
+            key.Property(k => k.FriendlyName).HasColumnName("friendly_name");
+            key.Property(k => k.Xml).HasColumnName("xml");
+        });
+
     public static void IdentityAndReferences(ModelBuilder builder)
     {
         builder.Entity<Tenant>(tenant =>
