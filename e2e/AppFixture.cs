@@ -311,6 +311,38 @@ public sealed class AppFixture : IAsyncLifetime
         await WaitUntilHealthyAsync();
     }
 
+    private Process? second;
+    private readonly SemaphoreSlim secondGate = new(1, 1);
+
+    /// <summary>A second instance of the app on the same database (started on first use, then kept): the
+    /// address of a colleague's instance behind a load balancer. Cookies of 127.0.0.1 reach it too.</summary>
+    public async Task<string> SecondInstanceAsync()
+    {
+        await secondGate.WaitAsync();
+        try
+        {
+            var url = $"http://127.0.0.1:{secondPort}";
+            if (second is { HasExited: false }) return url;
+            var info = new ProcessStartInfo(start.FileName, start.Arguments) { WorkingDirectory = start.WorkingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var (key, value) in start.Environment) info.Environment[key] = value;
+            info.Environment["ASPNETCORE_URLS"] = url;
+            info.Environment["Database__SeedDemoData"] = "false"; // the first instance seeded it
+            second = Process.Start(info) ?? throw new InvalidOperationException("The second instance did not start.");
+            second.OutputDataReceived += (_, e) => { lock (appOutput) appOutput.AppendLine("[second] " + e.Data); };
+            second.ErrorDataReceived += (_, e) => { lock (appOutput) appOutput.AppendLine("[second] " + e.Data); };
+            second.BeginOutputReadLine();
+            second.BeginErrorReadLine();
+            await WaitUntilHealthyAsync(second, url);
+            return url;
+        }
+        finally
+        {
+            secondGate.Release();
+        }
+    }
+
+    private readonly int secondPort = FreePort();
+
     /// <summary>Stops the app and starts it again on the same address and database, as a deployment
     /// or a crash would: every circuit it held is gone. <paramref name="whileDown"/> runs in between.</summary>
     public async Task RestartAsync(Func<Task>? whileDown = null)
@@ -321,16 +353,18 @@ public sealed class AppFixture : IAsyncLifetime
         await StartAppAsync();
     }
 
-    private async Task WaitUntilHealthyAsync()
+    private Task WaitUntilHealthyAsync() => WaitUntilHealthyAsync(app!, BaseUrl);
+
+    private async Task WaitUntilHealthyAsync(Process process, string baseUrl)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
-            if (app!.HasExited) throw new InvalidOperationException($"The app exited with {app.ExitCode}:\n{Output}");
+            if (process.HasExited) throw new InvalidOperationException($"The app exited with {process.ExitCode}:\n{Output}");
             try
             {
-                if ((await http.GetAsync($"{BaseUrl}/healthz")).StatusCode == HttpStatusCode.OK) return;
+                if ((await http.GetAsync($"{baseUrl}/healthz")).StatusCode == HttpStatusCode.OK) return;
             }
             catch (HttpRequestException)
             {
@@ -359,6 +393,11 @@ public sealed class AppFixture : IAsyncLifetime
         if (Database is not null) await Database.DisposeAsync();
         if (Network is not null) await Network.DisposeAsync();
         Playwright?.Dispose();
+        if (second is { HasExited: false })
+        {
+            second.Kill(entireProcessTree: true);
+            await second.WaitForExitAsync();
+        }
         if (app is { HasExited: false })
         {
             app.Kill(entireProcessTree: true);

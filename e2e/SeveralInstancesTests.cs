@@ -1,0 +1,54 @@
+using Microsoft.Playwright;
+using Xunit;
+using static Microsoft.Playwright.Assertions;
+
+namespace KanbanBlazor.E2E;
+
+/// <summary>
+/// Two app instances on one database, as behind a load balancer with session affinity: colleagues on
+/// different instances see each other's moves live (relayed by PostgreSQL), the sign-in made on one
+/// is honoured by the other (the shared key ring), and another tenant on either instance hears nothing.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed class SeveralInstancesTests(AppFixture app)
+{
+    [Fact]
+    public async Task Colleagues_on_two_instances_see_each_others_moves_and_another_tenant_on_either_sees_nothing()
+    {
+        var second = await app.SecondInstanceAsync();
+        var onOne = await app.OpenBoardAsync("admin@acme.demo");
+        var onTwo = await app.OpenBoardAsync("manager@acme.demo", baseUrl: second);
+        var globexOnOne = await app.OpenBoardAsync("admin@globex.demo");
+        var globexOnTwo = await app.OpenBoardAsync("manager@globex.demo", baseUrl: second);
+        Assert.StartsWith(second, onTwo.Url);
+
+        // A drag on instance one reaches the colleague on instance two.
+        var card = onOne.Stage("New").Cards().First;
+        var cardId = await card.GetAttributeAsync("data-id") ?? throw new InvalidOperationException("card without id");
+        await onOne.DragToTopAsync(card, onOne.Stage("Contacted"));
+        await Expect(onTwo.Stage("Contacted").Cards().First).ToHaveAttributeAsync("data-id", cardId);
+        await Expect(onTwo.Stage("New").Locator($"[data-id='{cardId}']")).ToHaveCountAsync(0);
+
+        // And the other way.
+        var back = onTwo.Stage("Qualified").Cards().First;
+        var backId = await back.GetAttributeAsync("data-id") ?? throw new InvalidOperationException("card without id");
+        await onTwo.DragToTopAsync(back, onTwo.Stage("Proposal"));
+        await Expect(onOne.Stage("Proposal").Cards().First).ToHaveAttributeAsync("data-id", backId);
+        await Expect(onOne.Stage("Qualified").Locator($"[data-id='{backId}']")).ToHaveCountAsync(0);
+
+        // A sentinel for globex: its own move, made on instance one, reaches its board on instance two;
+        // by then acme's two moves would have too, had they leaked. Its board is where globex's log ends.
+        var theirs = globexOnOne.Stage("New").Cards().First;
+        var theirsId = await theirs.GetAttributeAsync("data-id") ?? throw new InvalidOperationException("card without id");
+        await globexOnOne.DragToTopAsync(theirs, globexOnOne.Stage("Contacted"));
+        await Expect(globexOnTwo.Stage("Contacted").Cards().First).ToHaveAttributeAsync("data-id", theirsId);
+        Assert.Equal(await app.ScalarAsync<long>("""
+            SELECT k.sequence FROM kanban_configs k JOIN tenants t ON t.id = k.tenant_id WHERE t.slug = 'globex' AND k.entity_type = 'lead'
+            """), await globexOnTwo.SequenceAsync());
+        foreach (var acme in new[] { cardId, backId })
+        {
+            Assert.Equal(0, await globexOnTwo.CardById(acme).CountAsync());
+            Assert.Equal(0, await globexOnOne.CardById(acme).CountAsync());
+        }
+    }
+}
