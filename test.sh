@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: Core unit tests, integration tests against a real PostgreSQL, and browser tests
-# in Chromium. Starts its own throwaway PostgreSQL (installing the server and Chromium with apt when
-# they are missing) and removes it afterwards.
+# Runs every test: Core unit tests, integration tests against a real PostgreSQL (directly and through
+# PgBouncer), and browser tests in Chromium. Starts its own throwaway PostgreSQL and PgBouncer
+# (installing them and Chromium with apt when they are missing) and removes them afterwards.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,12 +14,17 @@ fi
 
 pg_dir=$(mktemp -d /tmp/kanban-test-pg.XXXXXX)
 pg_port=${KANBAN_TEST_PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
-cleanup() { scripts/pg.sh stop "$pg_dir/data"; rm -rf "$pg_dir"; }
+cleanup() { scripts/pgbouncer.sh stop "$pg_dir/bouncer"; scripts/pg.sh stop "$pg_dir/data"; rm -rf "$pg_dir"; }
 trap cleanup EXIT
 [ "$(id -u)" = 0 ] && chmod 755 "$pg_dir"
 # Durability is not under test here; fsync=off keeps a busy two-core machine fast.
 PG_FSYNC=${PG_FSYNC:-off} scripts/pg.sh start "$pg_dir/data" "$pg_port"
 export KANBAN_TEST_PG_PORT=$pg_port
+# PgBouncer in transaction mode with one server connection per database and role, so that every
+# client's transactions take turns on one PostgreSQL session (PgBouncerTenancyTests).
+bouncer_port=${KANBAN_TEST_PGBOUNCER_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+scripts/pgbouncer.sh start "$pg_dir/bouncer" "$bouncer_port" "$pg_port" 1
+export KANBAN_TEST_PGBOUNCER_PORT=$bouncer_port
 
 dotnet tool restore >/dev/null  # dotnet-ef, from dotnet-tools.json
 dotnet build KanbanBlazor.sln -c Release -nologo -v q -clp:ErrorsOnly

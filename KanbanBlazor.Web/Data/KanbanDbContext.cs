@@ -5,8 +5,9 @@ namespace KanbanBlazor.Web.Data;
 
 /// <summary>
 /// The tenant's board data. Every instance works for exactly one tenant: <see cref="TenantId"/> drives
-/// the global query filter, is stamped on inserted rows, and is set on each connection the context
-/// opens (<see cref="TenantConnectionInterceptor"/>) so that PostgreSQL's row-level security agrees.
+/// the global query filter, is stamped on inserted rows, and is set for the transaction of every
+/// statement the context runs (<see cref="TenantConnectionInterceptor"/>) so that PostgreSQL's
+/// row-level security agrees, on a direct connection or behind PgBouncer in transaction mode.
 /// Create it with <see cref="KanbanDbContextFactoryExtensions.CreateForTenantAsync"/>, one per operation.
 /// </summary>
 public sealed class KanbanDbContext(DbContextOptions<KanbanDbContext> options) : DbContext(options)

@@ -115,14 +115,20 @@ public sealed class TenantPeople(
         Func<T, PeopleResult> answer, CancellationToken ct)
     {
         await using var db = await boards.CreateForTenantAsync(actor.TenantId, ct);
-        await db.Database.OpenConnectionAsync(ct);
+        // In a transaction the context begins: that is what sets the tenant for it (TenantConnectionInterceptor).
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection());
         foreach (var argument in arguments) command.Parameters.Add(new NpgsqlParameter { Value = argument });
         try
         {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            var result = answer(read(reader));
+            T value;
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                await reader.ReadAsync(ct);
+                value = read(reader);
+            }
+            await tx.CommitAsync(ct);
+            var result = answer(value);
             logger.LogInformation("People of tenant {TenantId} changed by {UserId}: {Outcome}", actor.TenantId, actor.UserId, result.Outcome);
             return result;
         }
