@@ -15,10 +15,18 @@ namespace KanbanBlazor.Web;
 /// <item>Database:BootstrapConnectionString: optional superuser connection that creates the database
 /// and the three roles when missing (development and tests).</item>
 /// <item>Database:Migrate (default true) and Database:SeedDemoData (default false).</item>
+/// <item>Database:PgBouncer (default false): the serving connection strings lead to PgBouncer in transaction
+/// mode, which (before PgBouncer 1.21) keeps no prepared statements: none are prepared.</item>
+/// <item>ConnectionStrings:KanbanListen: a direct connection (never through PgBouncer in transaction mode,
+/// since LISTEN belongs to a session) for the listeners of board events and access changes; by default
+/// ConnectionStrings:Kanban.</item>
 /// </list>
 /// </summary>
 public sealed record DatabaseSettings(string App, string Identity, string? Owner, string? Bootstrap, bool Migrate, bool SeedDemoData)
 {
+    /// <summary>The listeners' direct connection (ConnectionStrings:KanbanListen, else the board role's).</summary>
+    public string Listen { get; init; } = App;
+
     public static DatabaseSettings From(IConfiguration configuration)
     {
         var app = configuration.GetConnectionString("Kanban");
@@ -27,13 +35,18 @@ public sealed record DatabaseSettings(string App, string Identity, string? Owner
         var identity = configuration.GetConnectionString("KanbanIdentity");
         if (string.IsNullOrWhiteSpace(identity))
             throw new InvalidOperationException("ConnectionStrings:KanbanIdentity is not set. See README.md, 'Configuration'.");
+        var pgBouncer = configuration.GetValue("Database:PgBouncer", false);
+        var listen = configuration.GetConnectionString("KanbanListen");
         return new DatabaseSettings(
-            Tuned(app),
-            Tuned(identity),
+            Tuned(app, pgBouncer),
+            Tuned(identity, pgBouncer),
             configuration.GetConnectionString("KanbanOwner"),
             configuration["Database:BootstrapConnectionString"],
             configuration.GetValue("Database:Migrate", true),
-            configuration.GetValue("Database:SeedDemoData", false));
+            configuration.GetValue("Database:SeedDemoData", false))
+        {
+            Listen = string.IsNullOrWhiteSpace(listen) ? app : listen,
+        };
     }
 
     /// <summary>
@@ -41,9 +54,17 @@ public sealed record DatabaseSettings(string App, string Identity, string? Owner
     /// prepares the statements a connection runs repeatedly (Max Auto Prepare), so that PostgreSQL
     /// parses and plans the board's hot statements once per connection instead of on every move.
     /// </summary>
-    public static string Tuned(string connectionString)
+    /// <param name="pgBouncer">the connection leads to PgBouncer in transaction mode: nothing is prepared</param>
+    public static string Tuned(string connectionString, bool pgBouncer = false)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (pgBouncer)
+        {
+            builder.MaxAutoPrepare = 0;
+            // Named, so that Tuned again (the board writer's pool) leaves it off.
+            var text = builder.ConnectionString;
+            return text.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase) ? text : text + ";Max Auto Prepare=0";
+        }
         if (builder.MaxAutoPrepare == 0 && !connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase))
         {
             builder.MaxAutoPrepare = 64;

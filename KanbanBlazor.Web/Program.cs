@@ -76,7 +76,7 @@ builder.Services.Configure<SecurityStampValidatorOptions>(o =>
 });
 // Access changes (membership, role, sessions ended) are pushed from PostgreSQL to open circuits.
 builder.Services.AddSingleton<AccessChanges>();
-builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<AccessChangeListener>(services, database.Identity));
+builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<AccessChangeListener>(services, database.Listen));
 builder.Services.AddHostedService<BoardAccessWatcher>();
 builder.Services.AddAuthorization();
 builder.Services.AddRateLimits(builder.Configuration);
@@ -102,7 +102,7 @@ builder.Services.AddSingleton<BoardHub>();
 builder.Services.AddSingleton<SharedBoards>();
 builder.Services.AddSingleton<LoadBoard>();
 // Board events reach the circuits of every instance: PostgreSQL relays each commit (BoardRelay).
-builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<BoardRelay>(services, database.App));
+builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<BoardRelay>(services, database.Listen));
 builder.Services.AddHostedService(services => services.GetRequiredService<BoardRelay>());
 builder.Services.AddSingleton(services => new BoardTransaction(
     KanbanContexts.ForBoardWriter(database.App), services.GetRequiredService<BoardHub>(), services.GetRequiredService<TimeProvider>(),

@@ -1,3 +1,5 @@
+using System.Net;
+using KanbanBlazor.Core.Access;
 using KanbanBlazor.Web.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -15,7 +17,9 @@ namespace KanbanBlazor.Tests.Integration;
 [Collection(DatabaseCollection.Name)]
 public sealed class PgBouncerTenancyTests(TestDatabase database)
 {
-    private IDbContextFactory<KanbanDbContext> ThroughPgBouncer()
+    private IDbContextFactory<KanbanDbContext> ThroughPgBouncer() => KanbanContexts.Pooled(PgBouncerConnectionString());
+
+    private string PgBouncerConnectionString()
     {
         var port = Environment.GetEnvironmentVariable("KANBAN_TEST_PGBOUNCER_PORT")
             ?? throw new InvalidOperationException("KANBAN_TEST_PGBOUNCER_PORT is not set: run the tests with ./test.sh, which starts PgBouncer (scripts/pgbouncer.sh).");
@@ -24,7 +28,7 @@ public sealed class PgBouncerTenancyTests(TestDatabase database)
         {
             Host = "127.0.0.1", Port = int.Parse(port, System.Globalization.CultureInfo.InvariantCulture), MaxAutoPrepare = 0,
         };
-        return KanbanContexts.Pooled(builder.ConnectionString);
+        return builder.ConnectionString;
     }
 
     private async Task<HashSet<Guid>> CardsOfAsync(Guid tenantId)
@@ -104,5 +108,32 @@ public sealed class PgBouncerTenancyTests(TestDatabase database)
         // A context for no tenant sees nothing at all.
         await using var none = await factory.CreateDbContextAsync();
         Assert.Equal(0, await none.Cards.IgnoreQueryFilters().CountAsync());
+    }
+
+    [Fact]
+    public async Task The_app_behind_PgBouncer_signs_in_moves_cards_and_shows_each_tenant_its_own_board()
+    {
+        var acme = await database.CreateTenantAsync(cardsPerStage: 2);
+        var globex = await database.CreateTenantAsync(cardsPerStage: 3);
+        // Serving connections through PgBouncer; the listeners' own, direct.
+        await using var app = TestApp.Create(PgBouncerConnectionString(), ("Database:PgBouncer", "true"), ("ConnectionStrings:KanbanListen", database.AppConnectionString));
+        var a = await ApiTests.CallerAsync(app, acme, TenantRole.Manager);
+        var g = await ApiTests.CallerAsync(app, globex, TenantRole.Manager);
+
+        Guid card;
+        await using (var db = await database.OwnerContextAsync(acme.Id))
+            card = await db.Cards.Where(c => c.Stage == "new").Select(c => c.Id).FirstAsync();
+        await ApiTests.JsonAsync(await a.PostAsync("/api/v1/kanban/move", new { entityType = "lead", entityId = card, toStageId = "qualified", toIndex = 0, expectedVersion = 1 }), HttpStatusCode.OK);
+        await using (var db = await database.OwnerContextAsync(acme.Id))
+            Assert.Equal("qualified", await db.Cards.Where(c => c.Id == card).Select(c => c.Stage).SingleAsync());
+
+        // Both tenants' boards, read at once, many times: each its own counts (acme's New lost the moved card).
+        var reads = Enumerable.Range(0, 12).Select(async i =>
+        {
+            var (caller, firstStage) = i % 2 == 0 ? (a, 1) : (g, 3);
+            var board = await ApiTests.JsonAsync(await caller.GetAsync("/api/v1/kanban/board/lead"), HttpStatusCode.OK);
+            Assert.Equal(firstStage, board.GetProperty("stages")[0].GetProperty("count").GetInt32());
+        });
+        await Task.WhenAll(reads);
     }
 }
