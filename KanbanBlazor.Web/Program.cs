@@ -1,3 +1,4 @@
+using OpenTelemetry.Metrics;
 using KanbanBlazor.Web.Features.Metrics;
 using KanbanBlazor.Web;
 using KanbanBlazor.Web.Data;
@@ -135,6 +136,12 @@ builder.Services.AddSingleton<CardSearch>();
 builder.Services.AddScoped<BoardText>();
 builder.Services.AddScoped<KanbanBlazor.Web.Features.Users.TenantPeople>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<LiveBoardsHealthCheck>("live");
+// What operators watch, for Prometheus at /ops/metrics (README, "Operating"): the board's own figures,
+// open circuits (Blazor's meter), requests (ASP.NET Core's) and connection pool use (Npgsql's).
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+    .AddMeter(KanbanBlazor.Web.Operations.KanbanTelemetry.MeterName, "Microsoft.AspNetCore.Components.Server.Circuits",
+        "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql")
+    .AddPrometheusExporter());
 
 var app = builder.Build();
 
@@ -188,6 +195,10 @@ app.UseSwaggerUI(o =>
     o.SwaggerEndpoint("/api/v1/openapi.json", "KanbanBlazor API v1");
 });
 app.MapHealthChecks("/healthz", HealthReport.Options);
+KanbanBlazor.Web.Operations.KanbanTelemetry.CountOpenViews(() => app.Services.GetRequiredService<BoardHub>().TotalSubscribers);
+// Per-instance counts with no tenant, board or user in them; keep the path off the public proxy.
+if (app.Configuration.GetValue("Diagnostics:Prometheus", true))
+    app.MapPrometheusScrapingEndpoint("/ops/metrics");
 // For the scale benchmarks only (off unless Diagnostics:Memory=true): the managed heap after a full
 // collection, and the board views open, so that memory per viewer can be measured from outside.
 if (app.Configuration.GetValue("Diagnostics:Memory", false))

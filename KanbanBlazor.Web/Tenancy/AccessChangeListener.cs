@@ -33,6 +33,7 @@ public sealed class AccessChangeListener(string connectionString, AccessChanges 
                 {
                     logger.LogInformation("Listening for access changes again; every open session re-checks its access");
                     changes.Publish(AccessChange.Everyone);
+                    KanbanBlazor.Web.Operations.KanbanTelemetry.ListenReconnects.Add(1);
                     missedSome = false;
                 }
                 while (true) await connection.WaitAsync(stoppingToken);

@@ -205,6 +205,10 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
             {
                 if (target.Viewer.OnChanges is { } together) await together(waiting.ToArray());
                 else foreach (var change in waiting) await target.Viewer.OnChange(change);
+                Operations.KanbanTelemetry.ChangesDelivered.Add(waiting.Count);
+                var now = DateTimeOffset.UtcNow;
+                foreach (var change in waiting)
+                    if (change.Event.At != default) Operations.KanbanTelemetry.DeliveryLag.Record((now - change.Event.At).TotalMilliseconds);
             }
             catch (Exception ex)
             {

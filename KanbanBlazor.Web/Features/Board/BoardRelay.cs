@@ -86,6 +86,7 @@ public sealed class BoardRelay(string connectionString, IDbContextFactory<Kanban
                 {
                     // Whatever other instances committed while nobody here listened: every open board reads it from the log.
                     Interlocked.Increment(ref reconnects);
+                    Operations.KanbanTelemetry.ListenReconnects.Add(1);
                     logger.LogInformation("Listening for board events again; every open board catches up from the log");
                     hub.Resync();
                     lost = false;
@@ -161,6 +162,7 @@ public sealed class BoardRelay(string connectionString, IDbContextFactory<Kanban
             foreach (var change in events)
                 hub.Publish(new BoardChange(tenantId, entityType, change.Sequence, change.Event, Guid.Empty));
             Interlocked.Add(ref relayed, events.Count);
+            Operations.KanbanTelemetry.EventsRelayed.Add(events.Count);
         }
     }
 }

@@ -176,6 +176,7 @@ public sealed class BoardTransaction(IDbContextFactory<KanbanDbContext> factory,
         }
         if (published.Count > 0)
         {
+            Operations.KanbanTelemetry.EventsPublished.Add(published.Count);
             snapshots?.Committed(tenantId, entityType, published[0].Event.Sequence, published[^1].Event.Sequence);
             metrics?.Committed(tenantId, entityType);
         }

@@ -32,8 +32,10 @@ public sealed class MoveCard(BoardTransaction transaction, ILogger<MoveCard> log
 {
     public async Task<MoveResult> ExecuteAsync(CurrentTenant tenant, string entityType, MoveRequest request, Guid originId, string source, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = await transaction.ExecuteAsync(tenant, entityType, originId, source, board => DecideAndMoveAsync(board, entityType, request, ct), ct,
             readsSnapshotOnly: true);
+        Operations.KanbanTelemetry.MoveDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         var result = ResultOf(outcome);
         // Kept for the metrics' count of blocks (a refusal is not in the board's log).
         if (result.Decision.Refusal == MoveRefusal.WipHardLimit && blocks is not null) await blocks.RecordAsync(tenant, entityType, request.ToStage, ct);
