@@ -25,7 +25,7 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
     private const int WarmUpMoves = 40;
     private static readonly TimeSpan Sustain = TimeSpan.FromSeconds(5);
 
-    private sealed record Card(Guid Id, int Version, string Stage);
+    internal sealed record Card(Guid Id, int Version, string Stage);
 
     [Fact]
     public async Task Move_delivery_memory_and_throughput_with_many_circuits_on_one_board()
@@ -34,9 +34,9 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
             .Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(60) };
         var cookies = await app.CookieHeaderAsync("manager@acme.demo");
-        var token = await TokenAsync(http);
+        var token = await TokenAsync(http, app.BaseUrl);
         // The cards moved, as they are now (each move gives a card a new version).
-        var cards = (await CardsAsync(http, token, "new")).Take(5).ToArray();
+        var cards = (await CardsAsync(http, app.BaseUrl, token, "new")).Take(5).ToArray();
         var report = new StringBuilder();
         void Say(string line)
         {
@@ -139,7 +139,7 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
             var to = card.Stage == "new" ? "contacted" : "new";
             var arrivals = circuits.Select(c => c.WatchFor(card.Id.ToString())).ToList();
             var started = Stopwatch.GetTimestamp();
-            card = await MoveAsync(http, token, card, to);
+            card = await MoveAsync(http, app.BaseUrl, token, card, to);
             api.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             var seen = await Task.WhenAll(arrivals).WaitAsync(TimeSpan.FromSeconds(60));
             latencies.AddRange(seen.Select(at => Stopwatch.GetElapsedTime(started, at).TotalMilliseconds));
@@ -160,16 +160,16 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
         {
             while (Stopwatch.GetTimestamp() < until)
             {
-                cards[mover] = await MoveAsync(http, token, cards[mover], cards[mover].Stage == "new" ? "contacted" : "new");
+                cards[mover] = await MoveAsync(http, app.BaseUrl, token, cards[mover], cards[mover].Stage == "new" ? "contacted" : "new");
                 Interlocked.Increment(ref moves);
             }
         }));
         return (moves / Stopwatch.GetElapsedTime(started).TotalSeconds, (app.AppCpuTime - cpuBefore).TotalMilliseconds / moves);
     }
 
-    private async Task<Card> MoveAsync(HttpClient http, string token, Card card, string to)
+    internal static async Task<Card> MoveAsync(HttpClient http, string baseUrl, string token, Card card, string to)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, app.BaseUrl + "/api/v1/kanban/move")
+        using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + "/api/v1/kanban/move")
         {
             // A body of known length goes out with the headers in one write (a chunked one waited on a delayed ACK: +40 ms).
             Content = new StringContent(JsonSerializer.Serialize(new { entityType = "lead", entityId = card.Id, toStageId = to, toIndex = 0, expectedVersion = card.Version }),
@@ -184,17 +184,17 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
         return card with { Version = json.RootElement.GetProperty("move").GetProperty("version").GetInt32(), Stage = to };
     }
 
-    private async Task<string> TokenAsync(HttpClient http)
+    internal static async Task<string> TokenAsync(HttpClient http, string baseUrl)
     {
-        using var response = await http.PostAsJsonAsync(app.BaseUrl + "/api/v1/auth/token", new { email = "admin@acme.demo", password = AppFixture.Password, tenant = "acme" });
+        using var response = await http.PostAsJsonAsync(baseUrl + "/api/v1/auth/token", new { email = "admin@acme.demo", password = AppFixture.Password, tenant = "acme" });
         response.EnsureSuccessStatusCode();
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return json.RootElement.GetProperty("accessToken").GetString()!;
     }
 
-    private async Task<List<Card>> CardsAsync(HttpClient http, string token, string stage)
+    internal static async Task<List<Card>> CardsAsync(HttpClient http, string baseUrl, string token, string stage)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, app.BaseUrl + "/api/v1/kanban/board/lead");
+        using var request = new HttpRequestMessage(HttpMethod.Get, baseUrl + "/api/v1/kanban/board/lead");
         request.Headers.Add("Authorization", "Bearer " + token);
         request.Headers.Add("X-Tenant-Id", "acme");
         using var response = await http.SendAsync(request);
@@ -219,7 +219,7 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
         return waiting.Elapsed;
     }
 
-    private static double Percentile(List<double> values, double p)
+    internal static double Percentile(List<double> values, double p)
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Count) - 1)];
