@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Npgsql;
+using KanbanBlazor.Web.Data;
 
 namespace KanbanBlazor.Web.Tenancy;
 
@@ -8,55 +8,20 @@ namespace KanbanBlazor.Web.Tenancy;
 /// security stamps notify as their transaction commits (migration LeastPrivilege), and publishes each
 /// change to this instance's <see cref="AccessChanges"/>: a removal made anywhere (another instance,
 /// an administrator's SQL) reaches open boards within moments. Reconnects by itself when the
-/// connection drops; after a gap everyone re-checks, since a change may have been missed.
+/// connection drops (<see cref="PostgresListener"/>); after a gap everyone re-checks, since a change may have been missed.
 /// </summary>
 public sealed class AccessChangeListener(string connectionString, AccessChanges changes, ILogger<AccessChangeListener> logger) : BackgroundService
 {
     public const string Channel = "kanban_access";
-    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Its own connection, never pooled: LISTEN belongs to the session. Keepalive notices a dead peer.
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 10 };
-        var missedSome = false;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PostgresListener.RunAsync(connectionString, Channel, "access changes",
+            payload => changes.Publish(Parse(payload)),
+            // After a gap everyone re-checks, since a change may have been missed.
+            afterGap =>
             {
-                await using var connection = new NpgsqlConnection(builder.ConnectionString);
-                await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, e) => changes.Publish(Parse(e.Payload));
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                if (missedSome)
-                {
-                    logger.LogInformation("Listening for access changes again; every open session re-checks its access");
-                    changes.Publish(AccessChange.Everyone);
-                    KanbanBlazor.Web.Operations.KanbanTelemetry.ListenReconnects.Add(1);
-                    missedSome = false;
-                }
-                while (true) await connection.WaitAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                if (!missedSome) logger.LogWarning(ex, "Listening for access changes failed; retrying every {Interval}", RetryInterval);
-                missedSome = true;
-                try
-                {
-                    await Task.Delay(RetryInterval, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
+                if (afterGap) changes.Publish(AccessChange.Everyone);
+            },
+            () => { }, logger, stoppingToken);
 
     internal static AccessChange Parse(string payload)
     {

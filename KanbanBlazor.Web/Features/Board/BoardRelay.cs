@@ -13,14 +13,13 @@ namespace KanbanBlazor.Web.Features.Board;
 /// and the sequence numbers the commit took, never the events themselves: every instance listening
 /// skips its own, reads the others' from the log by sequence (<see cref="BoardLog"/>) and publishes
 /// them to its circuits on that board (<see cref="BoardHub.Publish"/>), which apply them in order.
-/// The listener reconnects by itself; after a gap every open board on this instance catches up from
+/// The listener reconnects by itself (<see cref="PostgresListener"/>); after a gap every open board on this instance catches up from
 /// the log by its own sequence (<see cref="BoardHub.Resync"/>), so nothing committed meanwhile is missed.
 /// </summary>
 public sealed class BoardRelay(string connectionString, IDbContextFactory<KanbanDbContext> factory, BoardHub hub, ILogger<BoardRelay> logger)
     : BackgroundService
 {
     public const string Channel = "kanban_board";
-    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
 
     private readonly Channel<Notice> notices = System.Threading.Channels.Channel.CreateUnbounded<Notice>(new UnboundedChannelOptions { SingleReader = true });
     private long relayed;
@@ -62,57 +61,22 @@ public sealed class BoardRelay(string connectionString, IDbContextFactory<Kanban
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(ListenAsync(stoppingToken), RelayAsync(stoppingToken));
 
-    private async Task ListenAsync(CancellationToken stoppingToken)
-    {
-        // Its own connection, never pooled: LISTEN belongs to the session (behind PgBouncer in
-        // transaction mode it needs a direct one). Keepalive notices a dead peer.
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 5, ApplicationName = "kanban board relay" };
-        var lost = false;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
+    private Task ListenAsync(CancellationToken stoppingToken) =>
+        PostgresListener.RunAsync(connectionString, Channel, "board events",
+            payload =>
             {
-                await using var connection = new NpgsqlConnection(builder.ConnectionString);
-                await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, e) =>
-                {
-                    Interlocked.Increment(ref heard);
-                    if (Parse(e.Payload) is { } notice && notice.Instance != InstanceId) notices.Writer.TryWrite(notice);
-                };
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                Interlocked.Increment(ref heard);
+                if (Parse(payload) is { } notice && notice.Instance != InstanceId) notices.Writer.TryWrite(notice);
+            },
+            afterGap =>
+            {
                 Listening = true;
-                if (lost)
-                {
-                    // Whatever other instances committed while nobody here listened: every open board reads it from the log.
-                    Interlocked.Increment(ref reconnects);
-                    Operations.KanbanTelemetry.ListenReconnects.Add(1);
-                    logger.LogInformation("Listening for board events again; every open board catches up from the log");
-                    hub.Resync();
-                    lost = false;
-                }
-                while (true) await connection.WaitAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                Listening = false;
-                if (!lost) logger.LogWarning(ex, "Listening for board events failed; retrying every {Interval}", RetryInterval);
-                lost = true;
-                try
-                {
-                    await Task.Delay(RetryInterval, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
+                if (!afterGap) return;
+                // Whatever other instances committed while nobody here listened: every open board reads it from the log.
+                Interlocked.Increment(ref reconnects);
+                hub.Resync();
+            },
+            () => Listening = false, logger, stoppingToken);
 
     private async Task RelayAsync(CancellationToken stoppingToken)
     {
