@@ -105,6 +105,9 @@ builder.Services.AddSingleton<LoadBoard>();
 // Board events reach the circuits of every instance: PostgreSQL relays each commit (BoardRelay).
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<BoardRelay>(services, database.Listen));
 builder.Services.AddHostedService(services => services.GetRequiredService<BoardRelay>());
+// And so does who views which board: each instance announces its share, and forgets others' that go silent (PresenceRelay).
+builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<PresenceRelay>(services, database.Listen));
+builder.Services.AddHostedService(services => services.GetRequiredService<PresenceRelay>());
 builder.Services.AddSingleton(services => new BoardTransaction(
     KanbanContexts.ForBoardWriter(database.App), services.GetRequiredService<BoardHub>(), services.GetRequiredService<TimeProvider>(),
     services.GetRequiredService<SnapshotScheduler>(), services.GetRequiredService<SharedBoards>(), services.GetRequiredService<MetricsProjector>(),

@@ -50,5 +50,13 @@ public sealed class SeveralInstancesTests(AppFixture app)
             Assert.Equal(0, await globexOnTwo.CardById(acme).CountAsync());
             Assert.Equal(0, await globexOnOne.CardById(acme).CountAsync());
         }
+
+        // Who else is on the board, across instances (PresenceRelay): each acme user sees the other; globex,
+        // once it sees its own colleague on the other instance, sees no one from acme.
+        await Expect(onOne.GetByTestId("presence")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("Morgan Acme"));
+        await Expect(onTwo.GetByTestId("presence")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("Avery Acme"));
+        await Expect(globexOnOne.GetByTestId("presence")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("Morgan Globex"));
+        Assert.DoesNotContain("Acme", await globexOnOne.GetByTestId("presence").GetAttributeAsync("aria-label") ?? "");
+        Assert.DoesNotContain("Acme", await globexOnTwo.GetByTestId("presence").GetAttributeAsync("aria-label") ?? "");
     }
 }

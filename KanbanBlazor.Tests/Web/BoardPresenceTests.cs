@@ -86,4 +86,67 @@ public sealed class BoardPresenceTests
         Assert.All(elsewhere.Heard, p => Assert.Equal(["Stranger"], p.Viewing.Select(v => v.Name)));
         Assert.All(elsewhere.Heard, p => Assert.Empty(p.Editing));
     }
+    [Fact]
+    public async Task Other_instances_viewers_and_editors_join_this_boards_presence_once_each_until_they_expire_or_say_goodbye()
+    {
+        var hub = new BoardHub(NullLogger<BoardHub>.Instance);
+        var announced = new ConcurrentQueue<PresencePiece>();
+        hub.LocalPresenceChanged += (room, piece) => { if (room == (Tenant, EntityTypes.Lead)) announced.Enqueue(piece); };
+        var (ana, ben, cleo) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var anaHears = new Listener();
+        using var anaBoard = Open(hub, ana, "Ana", anaHears);
+        // This instance's share was announced: Ana, no edits.
+        Assert.Equal([(ana, "Ana")], Assert.Single(announced).Viewing);
+
+        var (two, three) = (Guid.NewGuid(), Guid.NewGuid());
+        var now = DateTimeOffset.UtcNow;
+        var card = Guid.NewGuid();
+        hub.RemotePresence(two, (Tenant, EntityTypes.Lead), new PresencePiece([(ben, "Ben"), (ana, "Ana")], [(card, ben, "Ben")]), now.AddSeconds(30));
+        hub.RemotePresence(three, (Tenant, EntityTypes.Lead), new PresencePiece([(cleo, "Cleo")], []), now.AddSeconds(10));
+        var all = await anaHears.WaitForAsync(p => p.Viewing.Count == 3);
+        // Ana in a tab on instance two too is still one Ana; Ben's editing shows here.
+        Assert.Equal(["Ana", "Ben", "Cleo"], all.Viewing.Select(v => v.Name));
+        Assert.Equal("Ben", all.Editing[card]);
+        // Other instances' people are not this instance's share: nothing more announced.
+        Assert.Single(announced);
+
+        // Instance three goes silent: at its expiry Cleo leaves; instance two is still believed.
+        hub.ExpirePresence(now.AddSeconds(9));
+        Assert.Equal(3, anaHears.Latest.Viewing.Count);
+        hub.ExpirePresence(now.AddSeconds(10));
+        Assert.Equal(["Ana", "Ben"], (await anaHears.WaitForAsync(p => p.Viewing.Count == 2)).Viewing.Select(v => v.Name));
+        // Instance two says goodbye long before its expiry: Ben and his editing go at once.
+        hub.ExpirePresence(now, two);
+        var alone = await anaHears.WaitForAsync(p => p.Viewing.Count == 1);
+        Assert.Equal(["Ana"], alone.Viewing.Select(v => v.Name));
+        Assert.Empty(alone.Editing);
+
+        // Another tenant's announcement of the same board name never reaches this one.
+        hub.RemotePresence(two, (Guid.NewGuid(), EntityTypes.Lead), new PresencePiece([(cleo, "Stranger")], []), now.AddSeconds(30));
+        hub.RemotePresence(two, (Tenant, EntityTypes.Lead), new PresencePiece([(ben, "Ben")], []), now.AddSeconds(30));
+        Assert.DoesNotContain("Stranger", (await anaHears.WaitForAsync(p => p.Viewing.Count == 2)).Viewing.Select(v => v.Name));
+        Assert.All(anaHears.Heard, p => Assert.DoesNotContain("Stranger", p.Viewing.Select(v => v.Name)));
+    }
+
+    [Fact]
+    public void Announcements_stay_under_postgresqls_limit_and_read_back_as_they_were_said()
+    {
+        var relay = new PresenceRelay("Host=unused", new BoardHub(NullLogger<BoardHub>.Instance), TimeProvider.System, NullLogger<PresenceRelay>.Instance);
+        var rooms = Enumerable.Range(0, 60).Select(i => ((Guid.NewGuid(), EntityTypes.Lead), new PresencePiece(
+            Enumerable.Range(0, i == 7 ? 400 : 3).Select(j => (Guid.NewGuid(), $"Person {j} de Albuquerque e Souza")).ToList(),
+            [(Guid.NewGuid(), Guid.NewGuid(), "Ana")]))).ToList();
+
+        var messages = relay.Messages(rooms).ToList();
+        Assert.True(messages.Count > 1);
+        Assert.All(messages, m => Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(m), 1, PresenceRelay.MaxPayload));
+        var heard = messages.Select(m => PresenceRelay.Parse(m)!).ToList();
+        Assert.All(heard, h => Assert.Equal((relay.InstanceId, "p"), (h.Instance, h.Kind)));
+        var back = heard.SelectMany(h => h.Rooms).ToList();
+        Assert.Equal(rooms.Select(r => r.Item1), back.Select(b => b.Room));
+        // Every board but the crowded one read back whole; the crowded one with as many viewers as fit.
+        foreach (var (said, read) in rooms.Zip(back).Where((_, i) => i != 7)) Assert.True(said.Item2.SameAs(read.Piece));
+        Assert.InRange(back[7].Piece.Viewing.Count, 50, 399);
+        Assert.Equal(rooms[7].Item2.Viewing.Take(back[7].Piece.Viewing.Count), back[7].Piece.Viewing);
+        Assert.Null(PresenceRelay.Parse("{\"i\":\"not a guid\"}"));
+    }
 }

@@ -31,14 +31,25 @@ public sealed record BoardViewer(Guid ViewerId, Guid UserId, Func<BoardChange, T
     public Func<Task>? OnResync { get; init; }
 }
 
-/// <summary>Who views a board on this instance (each person once, by name) and who edits which card,
-/// numbered so that a viewer told twice keeps the newer.</summary>
+/// <summary>Who views a board (each person once, by name, on this instance or any other) and who edits
+/// which card, numbered so that a viewer told twice keeps the newer.</summary>
 public sealed record BoardPresence(long Version, IReadOnlyList<(Guid UserId, string Name)> Viewing, IReadOnlyDictionary<Guid, string> Editing)
 {
     public static readonly BoardPresence None = new(0, [], new Dictionary<Guid, string>());
 
     public bool SameAs(BoardPresence other) =>
         Viewing.SequenceEqual(other.Viewing) && Editing.Count == other.Editing.Count && Editing.All(e => other.Editing.TryGetValue(e.Key, out var name) && name == e.Value);
+}
+
+/// <summary>One instance's share of a board's presence: who views it there and who edits which card
+/// there (by card, in card order, so that two pieces compare by their items).</summary>
+public sealed record PresencePiece(IReadOnlyList<(Guid UserId, string Name)> Viewing, IReadOnlyList<(Guid CardId, Guid UserId, string Name)> Editing)
+{
+    public static readonly PresencePiece Empty = new([], []);
+
+    public bool IsEmpty => Viewing.Count == 0 && Editing.Count == 0;
+
+    public bool SameAs(PresencePiece other) => Viewing.SequenceEqual(other.Viewing) && Editing.SequenceEqual(other.Editing);
 }
 
 /// <summary>
@@ -48,7 +59,10 @@ public sealed record BoardPresence(long Version, IReadOnlyList<(Guid UserId, str
 /// a viewer whose membership ends is dropped from the room (<see cref="BoardAccessWatcher"/>).
 /// Several instances: <see cref="BoardRelay"/> calls <see cref="Publish"/> with changes committed on
 /// other instances (read from the log), and <see cref="Resync"/> after it lost its connection; the
-/// sequence numbers let circuits notice anything lost or late on the way.
+/// sequence numbers let circuits notice anything lost or late on the way. Presence is this instance's
+/// viewers and editors merged with what other instances last said of theirs (<see cref="PresenceRelay"/>
+/// calls <see cref="RemotePresence"/>, and <see cref="ExpirePresence"/> forgets an instance gone silent);
+/// <see cref="LocalPresenceChanged"/> tells the relay when this instance's own share changed.
 /// Each viewer has its own bounded queue, drained by its own task: publishing never waits for a
 /// viewer, and one slow circuit never delays the others. A viewer that falls <see cref="QueueLength"/>
 /// changes behind loses the overflow, sees the gap in the sequence, and reloads.
@@ -63,6 +77,12 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
     private readonly Dictionary<(Guid Tenant, string EntityType), BoardPresence> told = [];
     private readonly Dictionary<(Guid Tenant, string EntityType), Dictionary<Guid, (Guid UserId, string Name)>> editing = [];
     private long presenceVersion;
+    // Per room: this instance's own share as last announced, and every other instance's as last heard (until it expires).
+    private readonly Dictionary<(Guid Tenant, string EntityType), PresencePiece> localTold = [];
+    private readonly Dictionary<(Guid Tenant, string EntityType), Dictionary<Guid, (PresencePiece Piece, DateTimeOffset Until)>> remote = [];
+
+    /// <summary>This instance's own share of a board's presence changed (empty: nobody here any more).</summary>
+    public event Action<(Guid Tenant, string EntityType), PresencePiece>? LocalPresenceChanged;
 
     public IDisposable Subscribe(Guid tenantId, string entityType, Guid subscriberId, Func<BoardChange, Task> onChange) =>
         Subscribe(tenantId, entityType, new BoardViewer(subscriberId, Guid.Empty, onChange));
@@ -106,28 +126,92 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
         lock (gate) return told.GetValueOrDefault((tenantId, entityType)) ?? BoardPresence.None;
     }
 
-    /// <summary>Tells every viewer of the room who is there now, when that differs from what they were last told:
-    /// a second tab of someone already there, or a thousand, tells nobody anything.</summary>
-    /// <returns>whether they were told</returns>
+    /// <summary>This instance's own share of every board's presence (for a heartbeat, or an instance that asks).</summary>
+    public IReadOnlyList<((Guid Tenant, string EntityType) Room, PresencePiece Piece)> LocalPresence()
+    {
+        lock (gate) return localTold.Select(entry => (entry.Key, entry.Value)).ToList();
+    }
+
+    /// <summary>This instance's own share of one board's presence now.</summary>
+    public PresencePiece LocalPresenceOf((Guid Tenant, string EntityType) room)
+    {
+        lock (gate) return localTold.GetValueOrDefault(room) ?? PresencePiece.Empty;
+    }
+
+    /// <summary>What another instance says of its share of a board's presence, believed until <paramref name="until"/>
+    /// (an empty piece: nobody there any more).</summary>
+    public void RemotePresence(Guid instance, (Guid Tenant, string EntityType) room, PresencePiece piece, DateTimeOffset until)
+    {
+        lock (gate)
+        {
+            if (!remote.TryGetValue(room, out var pieces)) remote[room] = pieces = [];
+            if (piece.IsEmpty) pieces.Remove(instance);
+            else pieces[instance] = (piece, until);
+            if (pieces.Count == 0) remote.Remove(room);
+        }
+        PresenceChanged(room);
+    }
+
+    /// <summary>Forgets what other instances said and no longer confirm (<paramref name="instance"/>: that
+    /// one instance, which said goodbye, whatever the time).</summary>
+    public void ExpirePresence(DateTimeOffset now, Guid? instance = null)
+    {
+        List<(Guid, string)> changed = [];
+        lock (gate)
+        {
+            foreach (var (room, pieces) in remote)
+            {
+                var gone = pieces.Where(p => p.Key == instance || p.Value.Until <= now).Select(p => p.Key).ToList();
+                if (gone.Count == 0) continue;
+                foreach (var key in gone) pieces.Remove(key);
+                changed.Add(room);
+            }
+            foreach (var room in changed.Where(r => remote[r].Count == 0)) remote.Remove(room);
+        }
+        foreach (var room in changed) PresenceChanged(room);
+    }
+
+    /// <summary>Tells every viewer of the room who is there now (here and on other instances), when that
+    /// differs from what they were last told: a second tab of someone already there, or a thousand, tells
+    /// nobody anything. Tells the relay when this instance's own share changed.</summary>
+    /// <returns>whether the viewers were told</returns>
     private bool PresenceChanged((Guid Tenant, string EntityType) room)
     {
         BoardPresence now;
-        Subscription[] targets;
+        Subscription[] targets = [];
+        PresencePiece? localNow = null;
+        bool same;
         lock (gate)
         {
             var list = rooms.GetValueOrDefault(room) ?? [];
-            var viewing = list.Where(s => s.Viewer.UserId != Guid.Empty).GroupBy(s => s.Viewer.UserId)
-                .Select(g => (g.Key, g.First().Viewer.UserName)).OrderBy(v => v.UserName, StringComparer.CurrentCulture).ThenBy(v => v.Key).ToList();
-            var edits = editing.GetValueOrDefault(room)?.ToDictionary(e => e.Key, e => e.Value.Name) ?? new Dictionary<Guid, string>();
+            var local = new PresencePiece(
+                list.Where(s => s.Viewer.UserId != Guid.Empty).GroupBy(s => s.Viewer.UserId).Select(g => (g.Key, g.First().Viewer.UserName))
+                    .OrderBy(v => v.UserName, StringComparer.Ordinal).ThenBy(v => v.Key).ToList(),
+                editing.GetValueOrDefault(room)?.Select(e => (e.Key, e.Value.UserId, e.Value.Name)).OrderBy(e => e.Key).ToList() ?? []);
+            if (!local.SameAs(localTold.GetValueOrDefault(room) ?? PresencePiece.Empty))
+            {
+                localNow = local;
+                if (local.IsEmpty) localTold.Remove(room);
+                else localTold[room] = local;
+            }
+            var pieces = remote.GetValueOrDefault(room)?.Values.Select(p => p.Piece).Prepend(local).ToList() ?? [local];
+            var viewing = pieces.SelectMany(p => p.Viewing).GroupBy(v => v.UserId).Select(g => g.First())
+                .OrderBy(v => v.Name, StringComparer.CurrentCulture).ThenBy(v => v.UserId).ToList();
+            var edits = new Dictionary<Guid, string>();
+            foreach (var (card, _, name) in pieces.SelectMany(p => p.Editing)) edits.TryAdd(card, name);
             now = new BoardPresence(0, viewing, edits);
-            if (told.GetValueOrDefault(room) is { } last && last.SameAs(now)) return false;
-            now = now with { Version = ++presenceVersion };
-            if (list.Count == 0 && edits.Count == 0) told.Remove(room);
-            else told[room] = now;
-            targets = list.Where(s => s.Viewer.OnPresence is not null).ToArray();
+            same = told.GetValueOrDefault(room) is { } last && last.SameAs(now);
+            if (!same)
+            {
+                now = now with { Version = ++presenceVersion };
+                if (list.Count == 0 && viewing.Count == 0 && edits.Count == 0) told.Remove(room);
+                else told[room] = now;
+                targets = list.Where(s => s.Viewer.OnPresence is not null).ToArray();
+            }
         }
+        if (localNow is not null) LocalPresenceChanged?.Invoke(room, localNow);
         foreach (var target in targets) _ = TellPresenceAsync(target, target.Viewer.OnPresence!, now);
-        return true;
+        return !same;
     }
 
     private async Task TellPresenceAsync(Subscription target, Func<BoardPresence, Task> tell, BoardPresence presence)
