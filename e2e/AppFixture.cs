@@ -117,10 +117,7 @@ public sealed class AppFixture : IAsyncLifetime
         if (dark) await context.AddCookiesAsync([new() { Name = "kb.theme", Value = "dark", Url = baseUrl ?? BaseUrl }]);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/board/lead");
-        await page.Locator("[data-list-id='new']").WaitForAsync();
-        // Drag and keyboard moves work once every list has its SortableJS attached (not for viewers).
-        await page.WaitForFunctionAsync(@"() => document.querySelector('.kb-sortable__item--movable') === null
-            || [...document.querySelectorAll('.kb-sortable')].every(list => list.dataset.sortable === 'ready')");
+        await page.WaitUntilDraggableAsync();
         return page;
     }
 

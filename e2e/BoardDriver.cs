@@ -41,6 +41,15 @@ public static class BoardDriver
     /// <summary>The signed-in user's role and organisation as the user menu shows them ("Manager · Acme Corporation").</summary>
     public static ILocator RoleAndOrganisation(this IPage page) => page.Locator(".kb-user-menu__role");
 
+    /// <summary>Waits until the board is shown and its cards can be dragged and moved by keyboard: every
+    /// list has its SortableJS attached (a viewer's board has nothing to drag).</summary>
+    public static async Task WaitUntilDraggableAsync(this IPage page)
+    {
+        await page.Locator("[data-list-id='new']").WaitForAsync();
+        await page.WaitForFunctionAsync(@"() => document.querySelector('.kb-sortable__item--movable') === null
+            || [...document.querySelectorAll('.kb-sortable')].every(list => list.dataset.sortable === 'ready')");
+    }
+
     public static async Task<long> SequenceAsync(this IPage page) =>
         long.Parse(await page.GetByTestId("board-sequence").GetAttributeAsync("data-sequence") ?? "0");
 

@@ -21,7 +21,14 @@ public sealed class SeveralInstancesTests(AppFixture app)
         var globexOnOne = await app.OpenBoardAsync("admin@globex.demo");
         var globexOnTwo = await app.OpenBoardAsync("manager@globex.demo", baseUrl: second);
         Assert.StartsWith(second, onTwo.Url);
+        await SeeEachOthersMovesAsync(onOne, onTwo, globexOnOne, globexOnTwo, sql => app.ScalarAsync<long>(sql));
+    }
 
+    /// <summary>Acme's users on instances one and two see each other's drags and each other among those on
+    /// the board; globex's, on both instances too, see their own colleague's drag (the sentinel) and
+    /// nothing of acme. Used with two app processes here, and through the load balancer of the local cluster.</summary>
+    internal static async Task SeeEachOthersMovesAsync(IPage onOne, IPage onTwo, IPage globexOnOne, IPage globexOnTwo, Func<string, Task<long>> scalar)
+    {
         // A drag on instance one reaches the colleague on instance two.
         var card = onOne.Stage("New").Cards().First;
         var cardId = await card.GetAttributeAsync("data-id") ?? throw new InvalidOperationException("card without id");
@@ -42,7 +49,7 @@ public sealed class SeveralInstancesTests(AppFixture app)
         var theirsId = await theirs.GetAttributeAsync("data-id") ?? throw new InvalidOperationException("card without id");
         await globexOnOne.DragToTopAsync(theirs, globexOnOne.Stage("Contacted"));
         await Expect(globexOnTwo.Stage("Contacted").Cards().First).ToHaveAttributeAsync("data-id", theirsId);
-        Assert.Equal(await app.ScalarAsync<long>("""
+        Assert.Equal(await scalar("""
             SELECT k.sequence FROM kanban_configs k JOIN tenants t ON t.id = k.tenant_id WHERE t.slug = 'globex' AND k.entity_type = 'lead'
             """), await globexOnTwo.SequenceAsync());
         foreach (var acme in new[] { cardId, backId })

@@ -5,6 +5,7 @@
 # Every database of the server is reachable by its name; the app's roles and postgres log in with
 # trust on 127.0.0.1, like scripts/pg.sh's server. POOL_SIZE is the number of server connections
 # per database and role (default 20). PgBouncer refuses to run as root: it then runs as 'postgres'.
+# PGBOUNCER_QUERY_WAIT_TIMEOUT: seconds a query may wait for a server connection (default 120, PgBouncer's).
 set -euo pipefail
 
 cmd=${1:?usage: pgbouncer.sh start|stop DIR [PORT PG_PORT [POOL_SIZE]]}
@@ -47,6 +48,10 @@ default_pool_size = $pool
 max_client_conn = 2000
 max_db_connections = 0
 server_reset_query =
+; Back within a second of PostgreSQL (re)starting, not PgBouncer's default 15 s.
+server_login_retry = 1
+; A query that waits this long for a server connection (PostgreSQL down) fails instead of hanging.
+query_wait_timeout = ${PGBOUNCER_QUERY_WAIT_TIMEOUT:-120}
 ignore_startup_parameters = extra_float_digits
 logfile = $dir/pgbouncer.log
 pidfile = $dir/pgbouncer.pid

@@ -49,15 +49,21 @@ public static class ApiProblems
         }
     }
 
-    /// <summary>The API's exception handler: a malformed request gets 400 with its reason; anything
-    /// else gets 500 with no detail of ours (the log has it), never a stack trace.</summary>
+    /// <summary>The API's exception handler: a malformed request gets 400 with its reason; the database
+    /// out of reach (restarting, or PgBouncer waiting for it) gets 503 saying that nothing was saved, with
+    /// Retry-After; anything else gets 500 with no detail of ours (the log has it), never a stack trace.</summary>
     public static Task WriteExceptionAsync(HttpContext http)
     {
         var error = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
-        return error is BadHttpRequestException bad
-            ? Write(http, bad.StatusCode, "BAD_REQUEST", bad.Message)
-            : Write(http, StatusCodes.Status500InternalServerError, "INTERNAL_ERROR",
-                "Something went wrong on our side. Try again; if it keeps happening, tell your administrator.");
+        if (error is BadHttpRequestException bad) return Write(http, bad.StatusCode, "BAD_REQUEST", bad.Message);
+        if (Data.DatabaseFailures.IsUnavailable(error))
+        {
+            http.Response.Headers.RetryAfter = "5";
+            return Write(http, StatusCodes.Status503ServiceUnavailable, "DATABASE_UNAVAILABLE",
+                "The database cannot be reached just now, so nothing was saved. Try again in a few seconds.");
+        }
+        return Write(http, StatusCodes.Status500InternalServerError, "INTERNAL_ERROR",
+            "Something went wrong on our side. Try again; if it keeps happening, tell your administrator.");
     }
 
     /// <summary>System.Text.Json's message in the caller's terms (field names, not .NET types).</summary>
@@ -85,6 +91,7 @@ public static class ApiProblems
         422 => "Unprocessable entity",
         423 => "Locked",
         429 => "Too many requests",
+        503 => "Service unavailable",
         _ => "Error",
     };
 }
