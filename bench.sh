@@ -6,7 +6,8 @@
 #  - many viewers on one board: N headless circuits (KANBAN_BENCH_CIRCUITS, default 50,200,1000,2000):
 #    heap per circuit, one move's delivery to all N, moves/s while they watch, against no circuit open;
 #  - two instances: one move's delivery to circuits on its own instance and, relayed by PostgreSQL, on another
-#    (KANBAN_BENCH_CROSS_CIRCUITS on each, default 50);
+#    (KANBAN_BENCH_CROSS_CIRCUITS on each, default 50); and the same on the local cluster of scripts/cluster.sh
+#    (nginx with sticky sessions, two instances, PgBouncer in transaction mode);
 #  - "My next actions" on a tenant of 100,000 cards (KANBAN_BENCH_NEXT_ACTIONS): server time beside a key lookup;
 #  - metrics on a board of 50,000 cards and 1,000,000 events: the 90-day dashboard and the forecast beside a key lookup;
 #  - board load in Chromium: 200 cards (reference), 10,000 in one stage, 100,000 in a tenant
@@ -17,4 +18,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 KANBAN_BENCH_DIRECT_DB=1 KANBAN_BENCH_HUGE=${KANBAN_BENCH_HUGE:-100000} PG_FSYNC=on KANBAN_TEST_FILTER="Category=Benchmark" ./test.sh
 echo
-cat KanbanBlazor.Tests/bench-results/move-throughput.txt KanbanBlazor.Tests/bench-results/next-actions.txt KanbanBlazor.Tests/bench-results/metrics.txt e2e/bench-results/live-latency.txt e2e/bench-results/circuits.txt e2e/bench-results/instances.txt e2e/bench-results/board-load.txt
+cat KanbanBlazor.Tests/bench-results/move-throughput.txt KanbanBlazor.Tests/bench-results/next-actions.txt KanbanBlazor.Tests/bench-results/metrics.txt e2e/bench-results/live-latency.txt e2e/bench-results/circuits.txt e2e/bench-results/instances.txt e2e/bench-results/cluster.txt e2e/bench-results/board-load.txt

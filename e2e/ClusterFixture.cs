@@ -128,6 +128,17 @@ public sealed class ClusterFixture : IAsyncLifetime
         return page;
     }
 
+    /// <summary>The cookies of <paramref name="email"/>'s session, signed in through the load balancer, as a
+    /// Cookie header (without the affinity cookie: the caller adds the one it wants).</summary>
+    public async Task<string> CookieHeaderAsync(string email)
+    {
+        await using var context = await Browser.NewContextAsync(new() { BaseURL = BaseUrl });
+        var page = await context.NewPageAsync();
+        await AppFixture.SignInAsync(page, email, AppFixture.Password);
+        await page.WaitForURLAsync("**/board/lead");
+        return string.Join("; ", (await context.CookiesAsync()).Where(c => c.Name != "kanban_affinity").Select(c => $"{c.Name}={c.Value}"));
+    }
+
     /// <summary>Which instance serves the page's requests now (1 or 2).</summary>
     public async Task<int> ServedByAsync(IPage page)
     {
