@@ -98,6 +98,8 @@ builder.Services.AddIdentityCore<AppUser>(o =>
 
 builder.Services.AddScoped<SignInGuard>();
 builder.Services.AddSingleton<TenantResolver>();
+builder.Services.AddSingleton(new RequestAccess.IdentitySource(database.Identity));
+builder.Services.AddSingleton<RequestAccess>();
 builder.Services.AddScoped<TenantContext>();
 builder.Services.AddSingleton<BoardHub>();
 builder.Services.AddSingleton<SharedBoards>();

@@ -145,6 +145,29 @@ public sealed class ApiTests(TestDatabase database)
     }
 
     [Fact]
+    public async Task A_changed_role_and_a_deactivated_membership_take_effect_on_the_tokens_very_next_request()
+    {
+        await using var app = TestApp.Create(database.AppConnectionString);
+        var tenant = await database.CreateTenantAsync(cardsPerStage: 2);
+        var manager = await CallerAsync(app, tenant, TenantRole.Manager);
+        var card = await FirstCardAsync(tenant, "new");
+        object Move(string to, int version) => new { entityType = "lead", entityId = card.Id, toStageId = to, toIndex = 0, expectedVersion = version };
+        await JsonAsync(await manager.PostAsync("/api/v1/kanban/move", Move("contacted", card.Version)), HttpStatusCode.OK);
+
+        // Demoted to viewer (as an admin elsewhere would, committed before the next request): the same token may no longer move.
+        var managerId = tenant.As(TenantRole.Manager).UserId;
+        await TestDatabase.SqlAsync(database.OwnerConnectionString, tenant.Id, $"UPDATE tenant_memberships SET role = 'Viewer' WHERE user_id = '{managerId}'");
+        Assert.Equal("NOT_PERMITTED", await ProblemCodeAsync(await manager.PostAsync("/api/v1/kanban/move", Move("new", card.Version + 1)), HttpStatusCode.Forbidden));
+        Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync("/api/v1/kanban/board/lead")).StatusCode);
+
+        // Deactivated: not a member any more, so the tenant is not found for it.
+        await TestDatabase.SqlAsync(database.OwnerConnectionString, tenant.Id, $"UPDATE tenant_memberships SET deactivated_at = now() WHERE user_id = '{managerId}'");
+        Assert.Equal(HttpStatusCode.NotFound, (await manager.GetAsync("/api/v1/kanban/board/lead")).StatusCode);
+        var (_, stored) = await StoredAsync(tenant, card.Id);
+        Assert.Equal(("contacted", card.Version + 1), (stored.Stage, stored.Version));
+    }
+
+    [Fact]
     public async Task A_move_answers_200_409_or_422_with_a_code_and_a_refusal_writes_nothing()
     {
         await using var app = TestApp.Create(database.AppConnectionString);

@@ -23,7 +23,10 @@ public sealed class TenantMiddleware(RequestDelegate next, ILogger<TenantMiddlew
             return;
         }
 
-        var tenant = await resolver.ResolveAsync(http.User, http.RequestAborted);
+        // A bearer token's membership was read with its stamp (ApiTokens.UseApiTokenChecks); a cookie's is read here.
+        var tenant = http.Items.TryGetValue(RequestAccess.ItemKey, out var item) && item is RequestAccess.Checked access
+            ? access.Membership
+            : await resolver.ResolveAsync(http.User, http.RequestAborted);
         if (tenant is not null) context.Set(tenant);
         else if (IsTenantScoped(http.Request.Path))
         {

@@ -45,8 +45,10 @@ public static class ApiTokens
     {
         if (IsBearer(http.Request) && http.User.Identity?.IsAuthenticated == true)
         {
-            var signIn = http.RequestServices.GetRequiredService<SignInManager<AppUser>>();
-            if (await signIn.ValidateSecurityStampAsync(http.User) is null)
+            // The stamp and the membership in one query (the tenant middleware takes the membership from here).
+            var access = await http.RequestServices.GetRequiredService<RequestAccess>().CheckAsync(http.User, http.RequestAborted);
+            http.Items[RequestAccess.ItemKey] = access;
+            if (!access.StampValid)
             {
                 await ApiProblems.Write(http, StatusCodes.Status401Unauthorized, "TOKEN_REVOKED",
                     "This token is no longer valid: its user signed out, changed password or was deactivated. Ask for a new one.");

@@ -225,8 +225,9 @@ public sealed partial class LiveBoard : IAsyncDisposable
             collapsedCookie = UiPreferences.WithCollapsed(collapsedCookie, tenant.UserId, EntityType, remembered);
             rememberCookie = true;
         }
-        await RefreshUndoAsync();
+        // The cards first; the undo buttons follow a moment later (they read the user's last moves).
         StateHasChanged();
+        await RefreshUndoAsync();
         if (await BrowserTimeZoneAsync() is { } browserZone && browserZone.Id != timeZone.Id) timeZone = browserZone;
     }
 
