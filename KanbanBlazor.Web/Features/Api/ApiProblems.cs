@@ -50,8 +50,9 @@ public static class ApiProblems
     }
 
     /// <summary>The API's exception handler: a malformed request gets 400 with its reason; the database
-    /// out of reach (restarting, or PgBouncer waiting for it) gets 503 saying that nothing was saved, with
-    /// Retry-After; anything else gets 500 with no detail of ours (the log has it), never a stack trace.</summary>
+    /// out of reach (restarting, or PgBouncer waiting for it) gets 503 with Retry-After. That says "not
+    /// confirmed", not "not saved": a commit whose answer was lost with the connection may have landed (a
+    /// retry then gets 409 naming it). Anything else gets 500 with no detail of ours (the log has it), never a stack trace.</summary>
     public static Task WriteExceptionAsync(HttpContext http)
     {
         var error = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
@@ -60,7 +61,7 @@ public static class ApiProblems
         {
             http.Response.Headers.RetryAfter = "5";
             return Write(http, StatusCodes.Status503ServiceUnavailable, "DATABASE_UNAVAILABLE",
-                "The database cannot be reached just now, so nothing was saved. Try again in a few seconds.");
+                "The database cannot be reached just now, so this request was not confirmed. Try again in a few seconds; a move that did reach the board before the database went away answers 409 with who moved the card where.");
         }
         return Write(http, StatusCodes.Status500InternalServerError, "INTERNAL_ERROR",
             "Something went wrong on our side. Try again; if it keeps happening, tell your administrator.");
