@@ -37,7 +37,7 @@ public sealed class BoardAtScaleTests(AppFixture app)
                 const box = list.getBoundingClientRect();
                 const middle = box.top + box.height / 2;
                 let id = '';
-                for (const card of list.querySelectorAll(':scope > .kb-sortable__item')) {
+                for (const card of list.querySelectorAll(':scope > div > .kb-sortable__item')) {
                     const r = card.getBoundingClientRect();
                     if (r.top - 10 <= middle && middle <= r.bottom + 10) { id = card.dataset.id; break; }
                 }
@@ -48,7 +48,7 @@ public sealed class BoardAtScaleTests(AppFixture app)
             """, list, new() { PollingInterval = 150, Timeout = 15_000 }).ContinueWith(async t =>
             {
                 if (t.IsCompletedSuccessfully) return t.Result;
-                var state = await list.EvaluateAsync<string>("l => JSON.stringify({ds: {...l.dataset}, st: l.scrollTop, sh: l.scrollHeight, ch: l.clientHeight, n: l.querySelectorAll(':scope > .kb-sortable__item').length, first: l.querySelector('[aria-posinset]')?.getAttribute('aria-posinset'), kids: [...l.children].map(c => c.className + ':' + c.offsetTop + ':' + c.offsetHeight).slice(0, 3).concat([...l.children].map(c => c.className + ':' + c.offsetTop + ':' + c.offsetHeight).slice(-2))})");
+                var state = await list.EvaluateAsync<string>("l => JSON.stringify({ds: {...l.dataset}, st: l.scrollTop, sh: l.scrollHeight, ch: l.clientHeight, n: l.querySelectorAll(':scope > div > .kb-sortable__item').length, first: l.querySelector('[aria-posinset]')?.getAttribute('aria-posinset'), kids: [...l.children].map(c => c.className + ':' + c.offsetTop + ':' + c.offsetHeight).slice(0, 3).concat([...l.children].map(c => c.className + ':' + c.offsetTop + ':' + c.offsetHeight).slice(-2))})");
                 throw new InvalidOperationException("not settled: " + state);
             }).Unwrap();
         return await settled.JsonValueAsync<string>();

@@ -87,8 +87,8 @@ public static class BoardDriver
             var below = await page.EvaluateAsync<bool>("""
                 id => {
                     let node = document.querySelector('.sortable-ghost')?.previousElementSibling;
-                    while (node && !node.classList.contains('kb-sortable__item')) node = node.previousElementSibling;
-                    return node?.dataset.id === id;
+                    while (node && !node.firstElementChild?.classList.contains('kb-sortable__item')) node = node.previousElementSibling;
+                    return node?.firstElementChild.dataset.id === id;
                 }
                 """, targetId);
             if (below) break;

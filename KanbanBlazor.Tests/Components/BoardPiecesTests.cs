@@ -53,6 +53,24 @@ public sealed class BoardPiecesTests : ComponentTest
     }
 
     [Fact]
+    public void An_items_label_and_tooltip_are_encoded_into_its_element_and_one_string_serves_every_list()
+    {
+        // Items are rendered as one markup string each: a card title is the user's text, never HTML.
+        var item = new SortableItem("a\"b", "<img src=x onerror=alert(1)> \"quoted\" & more", "Drag \"here\"", true, "<span>content</span>");
+        var list = Render<SortableList<string>>(p => p
+            .Add(l => l.Items, ["one"]).Add(l => l.ListId, "new").Add(l => l.Label, "New")
+            .Add(l => l.Describe, _ => item));
+        var element = Assert.Single(list.FindAll(".kb-sortable__item"));
+        Assert.Equal("<img src=x onerror=alert(1)> \"quoted\" & more", element.GetAttribute("aria-label"));
+        Assert.Equal("Drag \"here\"", element.GetAttribute("title"));
+        Assert.Equal("a\"b", element.GetAttribute("data-id"));
+        Assert.Empty(list.FindAll("img"));
+        Assert.Equal("content", element.TextContent);
+        Assert.Same(item.Element(true), item.Element(true));
+        Assert.NotEqual(item.Element(true), item.Element(false));
+    }
+
+    [Fact]
     public async Task A_stage_told_of_a_colleagues_move_shows_its_new_cards_and_total_without_its_board_rendering_it()
     {
         var stage = new BoardStage("new", "New", StageOutcome.Open, null, null);

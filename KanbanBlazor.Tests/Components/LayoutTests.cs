@@ -54,6 +54,23 @@ public sealed class LayoutTests : ComponentTest
     }
 
     [Fact]
+    public void The_shared_theme_renders_what_MudBlazor_renders_made_once_for_each_mode()
+    {
+        var mud = Render<MudThemeProvider>(p => p.Add(t => t.Theme, AppTheme.Theme).Add(t => t.ObserveSystemDarkModeChange, false));
+        var light = Render<SharedThemeProvider>(p => p.Add(t => t.Theme, AppTheme.Theme).Add(t => t.ObserveSystemDarkModeChange, false));
+        var again = Render<SharedThemeProvider>(p => p.Add(t => t.Theme, AppTheme.Theme).Add(t => t.ObserveSystemDarkModeChange, false));
+        var dark = Render<SharedThemeProvider>(p => p.Add(t => t.Theme, AppTheme.Theme).Add(t => t.IsDarkMode, true).Add(t => t.ObserveSystemDarkModeChange, false));
+        Assert.Equal(mud.Markup, light.Markup);
+        Assert.Contains("--mud-palette-primary: rgba(58,54,196,1)", light.Markup);
+        Assert.Contains("--mud-palette-primary: rgba(168,166,255,1)", dark.Markup);
+        Assert.Equal(light.Markup, again.Markup);
+
+        // Switching mode renders the other stylesheet in place.
+        light.Render(p => p.Add(t => t.IsDarkMode, true));
+        Assert.Equal(dark.Markup, light.Markup);
+    }
+
+    [Fact]
     public async Task Choosing_the_dark_theme_reports_it()
     {
         bool? dark = null;

@@ -4,7 +4,10 @@
 // live re-renders (DragStarted ... Dropped / DragCancelled), so SortableJS never loses its element.
 // A long list is rendered in part (a window of items between two spacers): as it scrolls, the list
 // tells .NET which item is first in view, and a drop reports the items it landed between.
-const itemSelector = ':scope > .kb-sortable__item';
+// Each item is a slot (a keyed div SortableJS drags) around the item's own element, which carries its
+// id, label and focus: the server sends that element as one piece of markup.
+const itemSelector = ':scope > div > .kb-sortable__item';
+const idOf = (slot) => slot.firstElementChild?.dataset.id;
 
 export function attach(element, dotnet, options) {
     let dragging = false;
@@ -13,7 +16,7 @@ export function attach(element, dotnet, options) {
     const sortable = options.sortable === false ? null : window.Sortable.create(element, {
         group: options.group,
         animation: 150,
-        draggable: '.kb-sortable__item',
+        draggable: '>div:not(.kb-sortable__spacer)',
         // Locked cards do not drag; nor does a drag start on a card's own buttons (the "Move to" menu).
         filter: '.kb-sortable__item--locked, .kb-card__actions',
         preventOnFilter: false,
@@ -29,14 +32,14 @@ export function attach(element, dotnet, options) {
             // Shows the closing stages' drop zones (LiveBoard) for as long as the drag lasts.
             document.documentElement.classList.add('kb-dragging');
             origin = { parent: evt.from, next: evt.item.nextSibling };
-            dotnet.invokeMethodAsync('DragStarted', evt.item.dataset.id);
+            dotnet.invokeMethodAsync('DragStarted', idOf(evt.item));
         },
         onEnd(evt) {
             dragging = false;
             document.documentElement.classList.remove('kb-dragging');
             const from = evt.from, to = evt.to, item = evt.item;
             if (from === to && evt.oldIndex === evt.newIndex) {
-                dotnet.invokeMethodAsync('DragCancelled', item.dataset.id);
+                dotnet.invokeMethodAsync('DragCancelled', idOf(item));
                 schedule();
                 return;
             }
@@ -47,8 +50,8 @@ export function attach(element, dotnet, options) {
             const next = origin?.next;
             from.insertBefore(item, next && next.parentNode === from ? next : null);
             origin = null;
-            dotnet.invokeMethodAsync('Dropped', item.dataset.id, from.dataset.listId, to.dataset.listId, newIndex,
-                after?.dataset.id ?? null, before?.dataset.id ?? null);
+            dotnet.invokeMethodAsync('Dropped', idOf(item), from.dataset.listId, to.dataset.listId, newIndex,
+                after ? idOf(after) : null, before ? idOf(before) : null);
             schedule();
         },
     });
@@ -86,10 +89,12 @@ export function attach(element, dotnet, options) {
         const resize = Math.abs(spaced - measured) > spaced * 0.25;
         if (nearTop || nearEnd || resize) dotnet.invokeMethodAsync('ShowFrom', top, resize ? measured : spaced);
     };
+    // Any drag on the page holds the window still: a card dragged in from another list is in this one's DOM.
+    const held = () => dragging || document.documentElement.classList.contains('kb-dragging');
     const schedule = () => {
-        if (dragging || scheduled) return;
+        if (held() || scheduled) return;
         scheduled = true;
-        requestAnimationFrame(() => { scheduled = false; if (!dragging) report(); });
+        requestAnimationFrame(() => { scheduled = false; if (!held()) report(); });
     };
     element.addEventListener('scroll', schedule, { passive: true });
     // Each rendered item's place in the whole list, for assistive technology ("5 of 10,030"): the
@@ -104,9 +109,26 @@ export function attach(element, dotnet, options) {
             if (item.getAttribute('aria-setsize') !== count) item.setAttribute('aria-setsize', count);
         }
     };
+    // A card that changes while it has focus is rendered anew (its markup is replaced): focus follows it to
+    // its new element, so a colleague's edit does not drop a keyboard or screen reader user's place.
+    let focusedId = null;
+    const onFocusIn = (evt) => { focusedId = evt.target.classList?.contains('kb-sortable__item') ? evt.target.dataset.id : null; };
+    const keepFocus = () => {
+        if (dragging || !focusedId || (document.activeElement && document.activeElement !== document.body)) return;
+        const again = element.querySelector(`.kb-sortable__item[data-id='${focusedId}']`);
+        if (again) again.focus({ preventScroll: true }); else focusedId = null;
+    };
+    // Focus the person moved elsewhere (or off the page) is theirs: only a card removed with its focus is followed.
+    const onFocusOut = (evt) => {
+        if (evt.relatedTarget) { focusedId = null; return; }
+        const left = evt.target;
+        queueMicrotask(() => { if (left.isConnected) focusedId = null; });
+    };
+    element.addEventListener('focusin', onFocusIn);
+    element.addEventListener('focusout', onFocusOut);
     // After each render of the list (the window moved, cards changed): number the items, look again.
-    const rendered = new MutationObserver(() => { number(); schedule(); });
-    rendered.observe(element, { childList: true, attributes: true, attributeFilter: ['data-start', 'data-count'] });
+    const rendered = new MutationObserver(() => { number(); keepFocus(); schedule(); });
+    rendered.observe(element, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-start', 'data-count'] });
     number();
     schedule();
 
@@ -148,6 +170,8 @@ export function attach(element, dotnet, options) {
     return {
         destroy() {
             element.removeEventListener('keydown', onKeyDown);
+            element.removeEventListener('focusin', onFocusIn);
+            element.removeEventListener('focusout', onFocusOut);
             element.removeEventListener('click', onClick);
             element.removeEventListener('scroll', schedule);
             rendered.disconnect();
@@ -156,9 +180,9 @@ export function attach(element, dotnet, options) {
     };
 }
 
-// The item beside this one in the list (skipping spacers), or null at an end of the rendered window.
-function neighbour(item, direction) {
-    let node = item[direction];
-    while (node && !node.classList.contains('kb-sortable__item')) node = node[direction];
+// The slot beside this one in the list (skipping spacers), or null at an end of the rendered window.
+function neighbour(slot, direction) {
+    let node = slot[direction];
+    while (node && !node.firstElementChild?.classList.contains('kb-sortable__item')) node = node[direction];
     return node;
 }
