@@ -106,8 +106,19 @@ public sealed class AppShellTests(AppFixture app)
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Leads" })).Not.ToBeInViewportAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Open or close the navigation" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Leads" })).ToBeInViewportAsync();
+        var leads = page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Leads" });
+        await Expect(leads).ToBeInViewportAsync();
+        await Expect(leads).ToHaveAttributeAsync("aria-current", "page");
         await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("phone-drawer.png") });
+
+        // A link taken folds the drawer away again, and the new page's link is the current one.
+        // (Board to board stays in the same circuit and layout, so only the fold explains it.)
+        var opportunities = page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Opportunities" });
+        await opportunities.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/board/opportunity$"));
+        await Expect(leads).Not.ToBeInViewportAsync();
+        await Expect(opportunities).ToHaveAttributeAsync("aria-current", "page");
+        await Expect(leads).Not.ToHaveAttributeAsync("aria-current", "page");
     }
 
     [Fact]
