@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
@@ -9,6 +10,19 @@ namespace KanbanBlazor.E2E;
 [Collection(AppCollection.Name)]
 public sealed class FilterTests(AppFixture app)
 {
+    [Fact]
+    public async Task Slow_typing_in_the_search_applies_each_pause_and_the_box_keeps_what_was_typed()
+    {
+        var page = await app.OpenBoardAsync("rep@acme.demo");
+        var box = page.GetByTestId("filter-text");
+        // 400 ms between keys: every pause applies the search (a new address, the board and the bar
+        // re-rendered from it); the box still shows what was typed, its space included.
+        await box.PressSequentiallyAsync("Contoso Pha", new() { Delay = 400 });
+        await Expect(box).ToHaveValueAsync("Contoso Pha");
+        await Expect(page).ToHaveURLAsync(new Regex(@"q=Contoso(%20|\+)Pha"));
+        await Expect(page.GetByTestId("filter-showing")).ToBeVisibleAsync();
+    }
+
     [Fact]
     public async Task A_search_is_in_the_address_a_colleague_opening_it_sees_the_same_and_a_card_renamed_to_match_appears_live()
     {
