@@ -25,6 +25,11 @@ public sealed class BoardAsOfTests(AppFixture app)
         await page.DragToTopAsync(card, page.Stage("Won"));
         await page.ExpectSavedAfterAsync(sequence);
 
+        // The button names itself in a tooltip on hover (and on keyboard focus, the same CSS rule).
+        const string Tip = "() => getComputedStyle(document.querySelector('[data-testid=as-of]'), '::after').content";
+        Assert.Equal("none", await page.EvaluateAsync<string>(Tip));
+        await page.GetByTestId("as-of").HoverAsync();
+        Assert.Equal("\"See the board as it was…\"", await page.EvaluateAsync<string>(Tip));
         await page.GetByTestId("as-of").ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
         await dialog.GetByLabel("Date and time").FillAsync(moment);
