@@ -61,6 +61,7 @@ public sealed class FilterTests(AppFixture app)
         // Cleared, the whole board is back.
         await searcher.GetByTestId("filter-clear").ClickAsync();
         await Expect(searcher.GetByTestId("filter-showing")).ToHaveCountAsync(0);
+        await Expect(searcher.GetByTestId("filter-text")).ToHaveValueAsync("");
         await Expect(searcher.Locator(".kb-column .kb-sortable__item")).ToHaveCountAsync(total);
         Assert.DoesNotContain("q=", searcher.Url);
     }
