@@ -127,6 +127,13 @@ public sealed class MetricsProjectorTests(TestDatabase database)
             })).ToList();
             await Task.WhenAll(people);
         }
+        // A card created and won a day later, after the random work: whether the random work left a card won
+        // (not moved on or undone since) was luck, and once in a while none was.
+        var created = await cards.CreateAsync(rep, "lead", new CardWrites.CreateRequest("new", new CardDraft { Title = "Won at last" }), Guid.NewGuid(), "test", default);
+        Assert.True(created.Succeeded, created.Message);
+        clock.Now = clock.Now.AddDays(1);
+        var won = await moveCard.ExecuteAsync(manager, "lead", new MoveRequest(created.Card!.Id, created.Card.Version, "won", 0, Reason: "Signed", WipOverride: true), Guid.NewGuid(), "test", default);
+        Assert.True(won.Succeeded, won.Decision.Message);
         await projector.CatchUpAsync(tenant.Id, "lead", default);
         var incremental = await StoredAsync(tenant.Id);
 
