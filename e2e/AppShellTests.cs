@@ -105,20 +105,69 @@ public sealed class AppShellTests(AppFixture app)
         await Expect(page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Account menu") })).ToBeInViewportAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Leads" })).Not.ToBeInViewportAsync();
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Open or close the navigation" }).ClickAsync();
+        var toggle = page.GetByRole(AriaRole.Button, new() { Name = "Open or close the navigation" });
+        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
+        await toggle.ClickAsync();
         var leads = page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Leads" });
         await Expect(leads).ToBeInViewportAsync();
+        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
         await Expect(leads).ToHaveAttributeAsync("aria-current", "page");
+        await Expect(page.Locator("#kb-drawer")).ToHaveJSPropertyAsync("offsetLeft", 0); // slid all the way in
         await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("phone-drawer.png") });
 
-        // A link taken folds the drawer away again, and the new page's link is the current one.
-        // (Board to board stays in the same circuit and layout, so only the fold explains it.)
-        var opportunities = page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Opportunities" });
-        await opportunities.ClickAsync();
+        // Escape folds it away and gives the focus back to its button; the button opens it again.
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(leads).Not.ToBeInViewportAsync();
+        await Expect(toggle).ToBeFocusedAsync();
+        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(leads).ToBeInViewportAsync();
+
+        // A link taken folds the drawer away again (out of view, and out of the keyboard's and screen
+        // readers' reach), and the new page's link is the current one. (Board to board stays in the same
+        // circuit and layout, so only the fold explains it.)
+        await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Opportunities" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/board/opportunity$"));
+        await Expect(leads).Not.ToBeVisibleAsync();
+        leads = page.Locator("#kb-drawer a[href='/board/lead']");
+        var opportunities = page.Locator("#kb-drawer a[href='/board/opportunity']");
         await Expect(leads).Not.ToBeInViewportAsync();
         await Expect(opportunities).ToHaveAttributeAsync("aria-current", "page");
         await Expect(leads).Not.ToHaveAttributeAsync("aria-current", "page");
+    }
+
+    [Fact]
+    public async Task On_a_wide_screen_the_drawer_lies_beside_the_board_and_folding_it_gives_the_board_its_room()
+    {
+        var page = await app.OpenBoardAsync("rep@acme.demo", new() { Width = 1280, Height = 800 });
+        var toggle = page.GetByRole(AriaRole.Button, new() { Name = "Open or close the navigation" });
+        var leads = page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Leads" });
+        var main = page.Locator("main.kb-main");
+        await Expect(leads).ToBeInViewportAsync();
+        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
+        var beside = await main.BoundingBoxAsync() ?? throw new InvalidOperationException();
+        Assert.True(beside.X >= 200, $"the page starts at {beside.X} px, under the drawer");
+
+        await toggle.ClickAsync();
+        await Expect(leads).Not.ToBeVisibleAsync();
+        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
+        await Expect(main).ToHaveJSPropertyAsync("offsetLeft", 0);
+        // Another page (in the same circuit) keeps it folded.
+        await page.GetByRole(AriaRole.Link, new() { Name = "KanbanBlazor" }).ClickAsync();
+        await Expect(page.Stage("New")).ToBeVisibleAsync();
+        await Expect(leads).Not.ToBeVisibleAsync();
+
+        // A page loaded anew starts with the drawer open, and its button folds and opens it from the keyboard.
+        await page.ReloadAsync();
+        await Expect(page.Stage("New")).ToBeVisibleAsync();
+        await Expect(leads).ToBeInViewportAsync();
+        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
+        await toggle.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(leads).Not.ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(leads).ToBeInViewportAsync();
+        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
     }
 
     [Fact]

@@ -57,9 +57,9 @@ public sealed class LayoutTests : ComponentTest
     public void The_shared_theme_renders_what_MudBlazor_renders_made_once_for_each_mode()
     {
         var mud = Render<MudThemeProvider>(p => p.Add(t => t.Theme, AppTheme.Theme).Add(t => t.ObserveSystemDarkModeChange, false));
-        var light = Render<SharedThemeProvider>(p => p.Add(t => t.Theme, AppTheme.Theme).Add(t => t.ObserveSystemDarkModeChange, false));
-        var again = Render<SharedThemeProvider>(p => p.Add(t => t.Theme, AppTheme.Theme).Add(t => t.ObserveSystemDarkModeChange, false));
-        var dark = Render<SharedThemeProvider>(p => p.Add(t => t.Theme, AppTheme.Theme).Add(t => t.IsDarkMode, true).Add(t => t.ObserveSystemDarkModeChange, false));
+        var light = Render<SharedThemeProvider>(p => p.Add(t => t.Theme, AppTheme.Theme));
+        var again = Render<SharedThemeProvider>(p => p.Add(t => t.Theme, AppTheme.Theme));
+        var dark = Render<SharedThemeProvider>(p => p.Add(t => t.Theme, AppTheme.Theme).Add(t => t.IsDarkMode, true));
         Assert.Equal(mud.Markup, light.Markup);
         Assert.Contains("--mud-palette-primary: rgba(58,54,196,1)", light.Markup);
         Assert.Contains("--mud-palette-primary: rgba(168,166,255,1)", dark.Markup);

@@ -1,58 +1,67 @@
 using System.Runtime.CompilerServices;
-using System.Text;
-using Microsoft.AspNetCore.Components.Rendering;
-using Microsoft.AspNetCore.Components.RenderTree;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Rendering;
+using Microsoft.AspNetCore.Components.Web;
 using MudBlazor;
 
 namespace KanbanBlazor.Web.Components.Layout;
 
 /// <summary>
-/// MudBlazor's theme provider, rendering the theme's stylesheet (about 22 KB of CSS variables) as one
-/// string made once per theme and mode and shared by every circuit. MudBlazor's own builds a new string
-/// at each render and each circuit holds it: 45 KB per open page. The light or dark mode is the user's
-/// setting (<see cref="UiPreferences"/>), so the system's preference is not watched from the browser.
+/// The theme's stylesheet (about 22 KB of CSS variables) exactly as MudBlazor's <see cref="MudThemeProvider"/>
+/// renders it, made once per theme and mode (by MudBlazor itself, in an <see cref="HtmlRenderer"/>) and
+/// shared by every circuit as one string. A <see cref="MudThemeProvider"/> on each page built the string
+/// anew at each render, and held a default theme of its own besides the one it was given: about 50 KB per
+/// open page. The light or dark mode is the user's setting (<see cref="UiPreferences"/>), so the
+/// system's preference is not watched from the browser.
 /// </summary>
-public sealed class SharedThemeProvider : MudThemeProvider
+public sealed class SharedThemeProvider : ComponentBase
 {
-    private static readonly ConditionalWeakTable<MudTheme, string?[]> Made = [];
-    private MudTheme theme = AppTheme.Theme;
-    private bool dark;
+    private static readonly ConditionalWeakTable<MudTheme, Task<string>?[]> Made = [];
+    private string? markup;
 
-    public override Task SetParametersAsync(ParameterView parameters)
+    [Inject] private IServiceProvider Services { get; set; } = null!;
+    [Inject] private ILoggerFactory LoggerFactory { get; set; } = null!;
+
+    [Parameter] public MudTheme Theme { get; set; } = AppTheme.Theme;
+    [Parameter] public bool IsDarkMode { get; set; }
+
+    protected override async Task OnParametersSetAsync()
     {
-        theme = parameters.TryGetValue<MudTheme>(nameof(Theme), out var given) && given is not null ? given : AppTheme.Theme;
-        dark = parameters.TryGetValue<bool>(nameof(IsDarkMode), out var isDark) && isDark;
-        return base.SetParametersAsync(parameters);
+        var made = Made.GetValue(Theme, static _ => new Task<string>?[2]);
+        var mode = IsDarkMode ? 1 : 0;
+        // Two circuits asking at once may both make it; either string is the same.
+        var making = made[mode] ??= MakeAsync(Theme, IsDarkMode);
+        try
+        {
+            markup = await making;
+        }
+        catch
+        {
+            made[mode] = null;
+            throw;
+        }
     }
 
     protected override void BuildRenderTree(RenderTreeBuilder builder)
     {
-        var made = Made.GetValue(theme, static _ => new string?[2]);
-        var mode = dark ? 1 : 0;
-        var markup = made[mode] ??= Markup();
-        if (markup is null)
-            base.BuildRenderTree(builder);
-        else
-            builder.AddMarkupContent(0, markup);
+        if (markup is not null) builder.AddMarkupContent(0, markup);
     }
 
-    /// <summary>What MudBlazor renders, as one string; null when it is more than markup (then it renders itself).
-    /// Read from its own render tree, so that it stays what MudBlazor renders in the version we use.</summary>
-#pragma warning disable BL0006 // reading the frames of a scratch render tree, never a live one
-    private string? Markup()
+    /// <summary>What <see cref="MudThemeProvider"/> renders for this theme and mode, rendered to HTML outside any
+    /// circuit (an HTML renderer never runs its browser half), so that it stays what the MudBlazor version we use renders.</summary>
+    private async Task<string> MakeAsync(MudTheme theme, bool dark)
     {
-        var scratch = new RenderTreeBuilder();
-        base.BuildRenderTree(scratch);
-        var frames = scratch.GetFrames();
-        var html = new StringBuilder();
-        for (var i = 0; i < frames.Count; i++)
+        await using var renderer = new HtmlRenderer(Services, LoggerFactory);
+        return await renderer.Dispatcher.InvokeAsync(async () =>
         {
-            var frame = frames.Array[i];
-            if (frame.FrameType != RenderTreeFrameType.Markup) return null;
-            html.Append(frame.MarkupContent);
-        }
-        return html.ToString();
+            var parameters = ParameterView.FromDictionary(new Dictionary<string, object?>
+            {
+                [nameof(MudThemeProvider.Theme)] = theme,
+                [nameof(MudThemeProvider.IsDarkMode)] = dark,
+                [nameof(MudThemeProvider.ObserveSystemDarkModeChange)] = false,
+            });
+            var output = await renderer.RenderComponentAsync<MudThemeProvider>(parameters);
+            return output.ToHtmlString();
+        });
     }
-#pragma warning restore BL0006
 }
