@@ -83,9 +83,20 @@ public sealed partial class LiveBoard : IAsyncDisposable
 
     [Inject] private TenantContext Tenants { get; set; } = null!;
     /// <summary>The list ids of the closing stages' drop zones: the prefix and the stage's key.</summary>
-    private const string DropZonePrefix = "drop:";
-    private static readonly IReadOnlyList<BoardCard> NoCards = [];
-    private static readonly Func<BoardCard, SortableItem> NoDescription = card => throw new InvalidOperationException("A drop zone shows no cards.");
+    private const string DropZonePrefix = BoardDropZones.Prefix;
+    private (IReadOnlyList<BoardStage> From, IReadOnlyList<BoardStage> Closing)? closingStages;
+
+    /// <summary>The board's closing stages (the drop zones), the same list while the stages are.</summary>
+    private IReadOnlyList<BoardStage> ClosingStages
+    {
+        get
+        {
+            var stages = board!.Stages;
+            if (closingStages is not { } made || !ReferenceEquals(made.From, stages))
+                closingStages = made = (stages, stages.Where(s => s.Outcome != StageOutcome.Open).ToList());
+            return made.Closing;
+        }
+    }
     private bool rememberCookie;
     private IReadOnlyDictionary<string, StageUsualTime> usualTimes = new Dictionary<string, StageUsualTime>();
     [Inject] private TenantResolver Resolver { get; set; } = null!;
