@@ -38,7 +38,14 @@ builder.Services.Configure<ForwardedHeadersOptions>(options =>
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 // Snackbars ("Moved. Undo") at the bottom, as in Gmail or Trello: never over the board's header buttons.
-builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
+builder.Services.AddMudServices(o =>
+{
+    o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+    // Each circuit's popover service wakes on this period, forever, to tell the browser about popovers
+    // already gone from the page (the browser's side of them only). Every half second (MudBlazor's
+    // default) that was a timer tick per open page twice a second: 4,000 a second at 2,000 open boards.
+    o.PopoverOptions.QueueDelay = TimeSpan.FromSeconds(5);
+});
 builder.Services.AddLocalization();
 builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingTenantAuthenticationStateProvider>();

@@ -62,7 +62,9 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
         var (baseHeap, openViews) = await BenchResults.MemoryAsync(http, app.BaseUrl);
         var (baseRate, baseSustainedCpu) = await SustainedAsync(http, token, cards);
         var (_, baseApi, baseCpu) = await DeliveryAsync(http, token, cards, []);
-        Say(Invariant($"reference, no circuit open ({openViews} board views left from the warm-up): heap {baseHeap / 1048576.0:F1} MB; {baseRate:F0} moves/s sustained by 4 API movers; API answers a move in p50 {Percentile(baseApi, 0.5):F1} ms, p99 {Percentile(baseApi, 0.99):F1} ms; server CPU per move {baseCpu:F1} ms one at a time, {baseSustainedCpu:F1} ms sustained"));
+        await SettleAsync();
+        var baseIdle = await IdleCpuAsync();
+        Say(Invariant($"reference, no circuit open ({openViews} board views left from the warm-up): heap {baseHeap / 1048576.0:F1} MB; {baseRate:F0} moves/s sustained by 4 API movers; API answers a move in p50 {Percentile(baseApi, 0.5):F1} ms, p99 {Percentile(baseApi, 0.99):F1} ms; server CPU per move {baseCpu:F1} ms one at a time, {baseSustainedCpu:F1} ms sustained; idle, {baseIdle:F1} ms of CPU per second"));
 
         var circuits = new List<CircuitClient>();
         try
@@ -115,13 +117,15 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
             // and tiered up (a server that has been up a while has done that long ago).
             await DeliveryAsync(http, token, cards, circuits, WarmUpMoves);
             await SettleAsync();
+            var idle = await IdleCpuAsync();
 
             var (latencies, api, cpu) = await DeliveryAsync(http, token, cards, circuits);
             var (rate, sustainedCpu) = await SustainedAsync(http, token, cards);
             Say(Invariant($"N={circuits.Count}: opened in {openTime.TotalSeconds:F1} s; heap {perCircuit / 1024:F0} KB per circuit (first screen {firstScreen / 1024:F0} KB); ") +
                 Invariant($"one move reaches all {circuits.Count}: p50 {Percentile(latencies, 0.5):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms (API answered: p50 {Percentile(api, 0.5):F1} ms); ") +
                 Invariant($"server CPU {cpu:F1} ms per move, {(cpu - baseCpu) / circuits.Count * 1000:F0} µs per watcher; ") +
-                Invariant($"{rate:F0} moves/s sustained while they watch ({rate / baseRate:F2} of the reference; server CPU {sustainedCpu:F1} ms per move)"));
+                Invariant($"{rate:F0} moves/s sustained while they watch ({rate / baseRate:F2} of the reference; server CPU {sustainedCpu:F1} ms per move); ") +
+                Invariant($"while nothing happens, {idle:F1} ms of server CPU per second ({(idle - baseIdle) / circuits.Count * 1000:F0} µs per circuit)"));
             Assert.True(latencies.Count == DeliveryMoves * circuits.Count, "every move reached every circuit");
         }
     }
@@ -205,6 +209,16 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
             .Select(c => new Card(c.GetProperty("id").GetGuid(), c.GetProperty("version").GetInt32(), stage)).ToList();
     }
 
+
+    /// <summary>The app's CPU time per second over five seconds in which nobody does anything: what open
+    /// circuits cost by themselves (timers, keep-alives, revalidation).</summary>
+    private async Task<double> IdleCpuAsync()
+    {
+        var before = app.AppCpuTime;
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        return (app.AppCpuTime - before).TotalMilliseconds / clock.Elapsed.TotalSeconds;
+    }
 
     /// <summary>Waits (up to a minute) until the app is idle: under 5% of a core over half a second.</summary>
     private async Task<TimeSpan> SettleAsync()
