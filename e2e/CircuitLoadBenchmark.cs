@@ -60,7 +60,7 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
         }
         Say(Invariant($"warm-up: twice 20 circuits, {WarmUpMoves * 2} moves to them and {Sustain.TotalSeconds:F0} s of moves; the app's CPU then took {settled.TotalSeconds:F0} s in all to settle (the JIT tiering up what ran)"));
         var (baseHeap, openViews) = await BenchResults.MemoryAsync(http, app.BaseUrl);
-        var (baseRate, baseSustainedCpu) = await SustainedAsync(http, token, cards);
+        var (baseRate, baseSustainedCpu, _, _) = await SustainedAsync(http, token, cards);
         var (_, baseApi, baseCpu) = await DeliveryAsync(http, token, cards, []);
         await SettleAsync();
         var baseIdle = await IdleCpuAsync();
@@ -119,12 +119,14 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
             await SettleAsync();
             var idle = await IdleCpuAsync();
 
+            var batchesBefore = circuits.Sum(c => (long)c.Batches);
             var (latencies, api, cpu) = await DeliveryAsync(http, token, cards, circuits);
-            var (rate, sustainedCpu) = await SustainedAsync(http, token, cards);
+            var batches = (circuits.Sum(c => (long)c.Batches) - batchesBefore) / (double)(DeliveryMoves * circuits.Count);
+            var (rate, sustainedCpu, behindP50, behindMax) = await SustainedAsync(http, token, cards, circuits);
             Say(Invariant($"N={circuits.Count}: opened in {openTime.TotalSeconds:F1} s; heap {perCircuit / 1024:F0} KB per circuit (first screen {firstScreen / 1024:F0} KB); ") +
                 Invariant($"one move reaches all {circuits.Count}: p50 {Percentile(latencies, 0.5):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms (API answered: p50 {Percentile(api, 0.5):F1} ms); ") +
-                Invariant($"server CPU {cpu:F1} ms per move, {(cpu - baseCpu) / circuits.Count * 1000:F0} µs per watcher; ") +
-                Invariant($"{rate:F0} moves/s sustained while they watch ({rate / baseRate:F2} of the reference; server CPU {sustainedCpu:F1} ms per move); ") +
+                Invariant($"server CPU {cpu:F1} ms per move, {(cpu - baseCpu) / circuits.Count * 1000:F0} µs per watcher, {batches:F1} render batches to each; ") +
+                Invariant($"{rate:F0} moves/s sustained while they watch ({rate / baseRate:F2} of the reference; server CPU {sustainedCpu:F1} ms per move), and when the movers stopped the circuits were behind by p50 {behindP50:F0} ms, at most {behindMax:F0} ms; ") +
                 Invariant($"while nothing happens, {idle:F1} ms of server CPU per second ({(idle - baseIdle) / circuits.Count * 1000:F0} µs per circuit)"));
             Assert.True(latencies.Count == DeliveryMoves * circuits.Count, "every move reached every circuit");
         }
@@ -153,8 +155,12 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
     }
 
     /// <summary>Four movers, each moving its own card (cards 1 to 4) back and forth as fast as the API answers:
-    /// moves per second, and the app's CPU time per move meanwhile.</summary>
-    private async Task<(double Rate, double CpuPerMove)> SustainedAsync(HttpClient http, string token, Card[] cards)
+    /// moves per second, and the app's CPU time per move meanwhile. With circuits watching, how far behind
+    /// they were when the movers stopped: a move of card 0 made then reaches each of them only after every
+    /// move before it (a viewer is told of changes in order), so the time from the stop to its arrival is
+    /// what that circuit still had to hear (p50 and the last of all).</summary>
+    private async Task<(double Rate, double CpuPerMove, double BehindP50, double BehindMax)> SustainedAsync(HttpClient http, string token, Card[] cards,
+        List<CircuitClient>? circuits = null)
     {
         var cpuBefore = app.AppCpuTime;
         var moves = 0;
@@ -168,7 +174,14 @@ public sealed class CircuitLoadBenchmark(AppFixture app, ITestOutputHelper outpu
                 Interlocked.Increment(ref moves);
             }
         }));
-        return (moves / Stopwatch.GetElapsedTime(started).TotalSeconds, (app.AppCpuTime - cpuBefore).TotalMilliseconds / moves);
+        var rate = moves / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var cpu = (app.AppCpuTime - cpuBefore).TotalMilliseconds / moves;
+        if (circuits is not { Count: > 0 }) return (rate, cpu, 0, 0);
+        var stopped = Stopwatch.GetTimestamp();
+        var arrivals = circuits.Select(c => c.WatchFor(cards[0].Id.ToString())).ToList();
+        cards[0] = await MoveAsync(http, app.BaseUrl, token, cards[0], cards[0].Stage == "new" ? "contacted" : "new");
+        var behind = (await Task.WhenAll(arrivals).WaitAsync(TimeSpan.FromSeconds(120))).Select(at => Stopwatch.GetElapsedTime(stopped, at).TotalMilliseconds).ToList();
+        return (rate, cpu, Percentile(behind, 0.5), behind.Max());
     }
 
     internal static async Task<Card> MoveAsync(HttpClient http, string baseUrl, string token, Card card, string to)

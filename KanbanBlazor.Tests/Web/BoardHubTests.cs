@@ -57,6 +57,57 @@ public sealed class BoardHubTests
         }
     }
 
+    [Fact]
+    public async Task Viewers_take_turns_at_rendering_and_those_that_waited_take_what_came_meanwhile_together()
+    {
+        // One turn: a circuit renders what it is told on the telling thread, and no more than this many
+        // render at once, so the writes always keep a core of their own.
+        var hub = new BoardHub(NullLogger<BoardHub>.Instance, delivering: 1);
+        var rendering = 0;
+        var mostAtOnce = 0;
+        var first = 0;
+        using var secondAtOnce = new ManualResetEventSlim();
+        var heard = Enumerable.Range(0, 4).Select(_ => new List<long[]>()).ToArray();
+        var subscriptions = heard.Select(deliveries => hub.Subscribe(Tenant, EntityTypes.Lead, new BoardViewer(Guid.NewGuid(), Guid.Empty, _ => throw new InvalidOperationException("one at a time"))
+        {
+            OnChanges = changes =>
+            {
+                var now = Interlocked.Increment(ref rendering);
+                InterlockedMax(ref mostAtOnce, now);
+                if (now > 1) secondAtOnce.Set();
+                // A long render (synchronous work on this thread): the first gives a second viewer time to
+                // start rendering beside it, as it would without turns (the thread pool adds a thread
+                // within a second when its threads are all blocked).
+                if (Interlocked.Exchange(ref first, 1) == 0) secondAtOnce.Wait(TimeSpan.FromSeconds(2));
+                else Thread.Sleep(5);
+                lock (deliveries) deliveries.Add(changes.Select(c => c.Sequence).ToArray());
+                Interlocked.Decrement(ref rendering);
+                return Task.CompletedTask;
+            },
+        })).ToList();
+
+        for (var sequence = 1; sequence <= 5; sequence++) hub.Publish(Change(sequence));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (heard.Any(d => Heard(d) < 5) && DateTime.UtcNow < deadline) await Task.Delay(10); // waiting for every viewer to hear all five
+        subscriptions.ForEach(s => s.Dispose());
+
+        Assert.Equal(1, mostAtOnce);
+        foreach (var deliveries in heard)
+            lock (deliveries) Assert.Equal([1L, 2L, 3L, 4L, 5L], deliveries.SelectMany(d => d));
+        // The viewers that waited for their turn heard the five in fewer renders than five.
+        Assert.True(heard.Sum(d => { lock (d) return d.Count; }) < 4 * 5, "changes that waited for a turn were handed over together");
+
+        static int Heard(List<long[]> deliveries)
+        {
+            lock (deliveries) return deliveries.Sum(d => d.Length);
+        }
+        static void InterlockedMax(ref int most, int value)
+        {
+            for (var seen = Volatile.Read(ref most); value > seen; seen = Volatile.Read(ref most))
+                if (Interlocked.CompareExchange(ref most, value, seen) == seen) return;
+        }
+    }
+
     private static int HeardCount(List<long> heard)
     {
         lock (heard) return heard.Count;

@@ -67,7 +67,8 @@ public sealed record PresencePiece(IReadOnlyList<(Guid UserId, string Name)> Vie
 /// viewer, and one slow circuit never delays the others. A viewer that falls <see cref="QueueLength"/>
 /// changes behind loses the overflow, sees the gap in the sequence, and reloads.
 /// </summary>
-public sealed class BoardHub(ILogger<BoardHub> logger)
+/// <param name="delivering">how many viewers are told of changes at once (<see cref="turns"/>); 0: every core but one</param>
+public sealed class BoardHub(ILogger<BoardHub> logger, int delivering = 0)
 {
     public const int QueueLength = 512;
 
@@ -275,30 +276,54 @@ public sealed class BoardHub(ILogger<BoardHub> logger)
     /// <summary>At most this many waiting changes are handed to a viewer at once.</summary>
     public const int MaxDelivery = 64;
 
+    /// <summary>Turns at telling viewers of changes, across all boards: every core but one by default. A
+    /// circuit renders what it is told on the thread that tells it, so this keeps a core for everything
+    /// else (the writes themselves, pages, the API). Under a burst, a viewer waiting for its turn takes
+    /// all the changes that came meanwhile together and renders once for them: the more changes, the
+    /// fewer renders each, and a busy board never starves its own writers.</summary>
+    private readonly SemaphoreSlim turns = new(delivering > 0 ? delivering : Math.Max(1, Environment.ProcessorCount - 1));
+
     private async Task DeliverAsync(Subscription target)
     {
         var reader = target.Queue.Reader;
         // A viewer that takes changes one at a time takes them off its queue one at a time too.
         var most = target.Viewer.OnChanges is null ? 1 : MaxDelivery;
-        var waiting = new List<BoardChange>(most);
         while (await reader.WaitToReadAsync())
         {
-            waiting.Clear();
-            while (waiting.Count < most && reader.TryRead(out var change)) waiting.Add(change);
+            await turns.WaitAsync();
+            var waiting = new List<BoardChange>(most);
+            Task told;
             try
             {
-                if (target.Viewer.OnChanges is { } together) await together(waiting.ToArray());
-                else foreach (var change in waiting) await target.Viewer.OnChange(change);
-                Operations.KanbanTelemetry.ChangesDelivered.Add(waiting.Count);
-                var now = DateTimeOffset.UtcNow;
-                foreach (var change in waiting)
-                    if (change.Event.At != default) Operations.KanbanTelemetry.DeliveryLag.Record((now - change.Event.At).TotalMilliseconds);
+                while (waiting.Count < most && reader.TryRead(out var change)) waiting.Add(change);
+                // The turn lasts while the viewer works on the changes on this thread (a circuit renders
+                // them here when it is free); whatever it then awaits does not hold the others up.
+                told = TellChangesAsync(target, waiting);
             }
-            catch (Exception ex)
+            finally
             {
-                // A broken circuit must not stop hearing later changes, nor anyone else.
-                logger.LogWarning(ex, "Delivering board changes {First}..{Last} to {Subscriber} failed", waiting[0].Sequence, waiting[^1].Sequence, target.Viewer.ViewerId);
+                turns.Release();
             }
+            await told;
+        }
+    }
+
+    private async Task TellChangesAsync(Subscription target, List<BoardChange> waiting)
+    {
+        if (waiting.Count == 0) return;
+        try
+        {
+            if (target.Viewer.OnChanges is { } together) await together(waiting);
+            else foreach (var change in waiting) await target.Viewer.OnChange(change);
+            Operations.KanbanTelemetry.ChangesDelivered.Add(waiting.Count);
+            var now = DateTimeOffset.UtcNow;
+            foreach (var change in waiting)
+                if (change.Event.At != default) Operations.KanbanTelemetry.DeliveryLag.Record((now - change.Event.At).TotalMilliseconds);
+        }
+        catch (Exception ex)
+        {
+            // A broken circuit must not stop hearing later changes, nor anyone else.
+            logger.LogWarning(ex, "Delivering board changes {First}..{Last} to {Subscriber} failed", waiting[0].Sequence, waiting[^1].Sequence, target.Viewer.ViewerId);
         }
     }
 

@@ -69,6 +69,8 @@ public sealed partial class LiveBoard : IAsyncDisposable
     // Each stage's column, to bring a card moved by keyboard into view.
     private readonly Dictionary<string, BoardColumn> columns = [];
     private BoardCount? count;
+    // The stages a colleague's move touched and the count render in one batch through this.
+    private RenderTogether? together;
 
     /// <summary>The card a drag began with, as the user saw it then.</summary>
     private sealed record PickedUp(Guid CardId, int Version, string Stage, DateTimeOffset At);
@@ -669,7 +671,7 @@ public sealed partial class LiveBoard : IAsyncDisposable
     /// <summary>
     /// A colleague's cards moved, nothing else: the stages they touched and the count render on their
     /// own, and the board itself does not (its header, menus, buttons and every other stage stay as they
-    /// are). This is what every open board does for every move, so it is kept small.
+    /// are), all in one render batch. This is what every open board does for every move, so it is kept small.
     /// </summary>
     /// <returns>false when something else changed (stages, the board's own state): the board renders</returns>
     private bool ShowInColumns(BoardSnapshot before, BoardSnapshot after)
@@ -683,8 +685,12 @@ public sealed partial class LiveBoard : IAsyncDisposable
             if (!columns.TryGetValue(stage.Key, out var column)) return false;
             touched.Add((column, stage));
         }
-        foreach (var (column, stage) in touched) column.Show(after.CardsIn(stage.Key), after.TotalValueIn(stage.Key), after.WeightedValueIn(stage.Key));
-        count.Show(after.Sequence, after.CardCount);
+        if (together is null) return false;
+        together.Run(() =>
+        {
+            foreach (var (column, stage) in touched) column.Show(after.CardsIn(stage.Key), after.TotalValueIn(stage.Key), after.WeightedValueIn(stage.Key));
+            count.Show(after.Sequence, after.CardCount);
+        });
         return true;
     }
 
