@@ -79,6 +79,29 @@ public sealed class BoardAtScaleTests(AppFixture app)
     }
 
     [Fact]
+    public async Task On_a_tall_screen_the_window_grows_with_what_is_in_view_so_scrolling_shows_cards_not_a_gap()
+    {
+        var page = await app.OpenBoardAsync(Admin, new() { Width = 1400, Height = 3200 });
+        var errors = page.ConsoleErrors();
+        var stage = page.Stage("New");
+        await SetSizeAsync(stage);
+
+        await ScrollToAsync(page, stage, 0.5);
+        // The list's visible part is all cards: the last card rendered reaches past its bottom edge, and so
+        // does the first one above its top (a spacer in view would be a blank stretch of the column).
+        var gaps = await (await stage.ElementHandleAsync()).EvaluateAsync<double[]>("""
+            list => {
+                const box = list.getBoundingClientRect();
+                const cards = [...list.querySelectorAll(':scope > div > .kb-sortable__item')];
+                const top = cards[0].getBoundingClientRect().top, bottom = cards[cards.length - 1].getBoundingClientRect().bottom;
+                return [top - box.top, box.bottom - bottom, cards.length, Math.ceil(box.height / cards[0].getBoundingClientRect().height)];
+            }
+            """);
+        Assert.True(gaps[0] <= 0 && gaps[1] <= 0, $"a blank stretch in view: {gaps[0]:F0} px above the first card, {gaps[1]:F0} px below the last ({gaps[2]} rendered, about {gaps[3]} in view)");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task A_card_dragged_out_of_the_big_stage_and_one_dropped_into_its_middle_land_where_they_were_dropped()
     {
         var page = await app.OpenBoardAsync(Admin);

@@ -87,7 +87,7 @@ export function attach(element, dotnet, options) {
         // The spacers keep their height per item unless the cards turn out far taller or shorter: a
         // height that followed every window would move the window under a view that stands still.
         const resize = Math.abs(spaced - measured) > spaced * 0.25;
-        if (nearTop || nearEnd || resize) dotnet.invokeMethodAsync('ShowFrom', top, resize ? measured : spaced);
+        if (nearTop || nearEnd || resize) dotnet.invokeMethodAsync('ShowFrom', top, resize ? measured : spaced, shown);
     };
     // Any drag on the page holds the window still: a card dragged in from another list is in this one's DOM.
     const held = () => dragging || document.documentElement.classList.contains('kb-dragging');
