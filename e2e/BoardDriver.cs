@@ -12,6 +12,20 @@ public static class BoardDriver
 
     public static ILocator CardById(this IPage page, string cardId) => page.Locator($"[data-id='{cardId}']");
 
+    /// <summary>Waits (up to 15 s) until the stage shows the card at its end: a long stage renders only a
+    /// window of its cards, so the list is scrolled to its end before each look.</summary>
+    public static async Task ExpectAtTheEndAsync(this ILocator stage, string cardId)
+    {
+        var card = stage.Locator($"[data-id='{cardId}']");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await card.CountAsync() == 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Card {cardId} never showed at the end of the stage.");
+            await stage.EvaluateAsync("list => list.scrollTop = list.scrollHeight");
+            await Task.Delay(200); // the window follows the scroll after a round trip
+        }
+    }
+
     /// <summary>Collects what the page reports as errors (console errors and uncaught exceptions) from now on.</summary>
     public static List<string> ConsoleErrors(this IPage page)
     {

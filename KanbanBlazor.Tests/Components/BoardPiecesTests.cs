@@ -125,6 +125,29 @@ public sealed class BoardPiecesTests : ComponentTest
     }
 
     [Fact]
+    public void Two_open_boards_hold_one_copy_of_a_stages_figures_and_labels_and_a_language_or_count_has_its_own()
+    {
+        // Every open board keeps what it renders: the same header in two circuits must be one string, not two.
+        var stage = new BoardStage("proposal", "Proposal", StageOutcome.Open, 4, 6);
+        string Figures(int count) =>
+            Render<StageHeader>(p => p.Add(h => h.Stage, stage).Add(h => h.Name, "Proposal").Add(h => h.CardCount, count).Add(h => h.TotalValue, 1200m))
+                .Instance.SharedFigures();
+        var text = Services.GetRequiredService<BoardText>();
+
+        var english = Figures(5);
+        Assert.Same(english, Figures(5));
+        Assert.Contains("5 / 6", english);
+        Assert.NotEqual(english, Figures(6));
+        Assert.Same(text.OfStage("Stage.AddCard", "Proposal"), text.OfStage("Stage.AddCard", "Proposal"));
+        Assert.Equal("Add a card to Proposal", text.OfStage("Stage.AddCard", "Proposal"));
+
+        UseCulture("pt-BR");
+        Assert.NotEqual(english, Figures(5));
+        Assert.Same(Figures(5), Figures(5));
+        Assert.Equal("Adicionar um cartão em Proposta", text.OfStage("Stage.AddCard", "Proposta"));
+    }
+
+    [Fact]
     public void Default_stage_names_are_translated_but_a_name_an_admin_chose_is_kept()
     {
         UseCulture("pt-BR");

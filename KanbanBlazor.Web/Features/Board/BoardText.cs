@@ -73,8 +73,34 @@ public sealed class BoardText(IStringLocalizer<Strings> l)
 
     public string this[string key] => plain.GetOrAdd((CultureInfo.CurrentUICulture.Name, key), static (k, l) => l[k.Key], l);
 
+    /// <summary>A string about one stage, its name the one argument ("Add a card to Won"), made once per
+    /// language and name and shared: every open board renders a few for each stage, and keeps each in its
+    /// render tree, so a string formatted anew was a copy per open board.</summary>
+    public string OfStage(string key, string stageName) =>
+        ofStage.Get((CultureInfo.CurrentUICulture.Name, key, stageName), static (k, text) => text[k.Key, k.Name], this);
+
+    private static readonly SharedStrings<(string Culture, string Key, string Name)> ofStage = new();
+
     /// <summary>A string with its arguments put in, formatted from the plain string above: the resource
     /// manager takes a lock for each lookup, and every open board formats a few for each live change
     /// (a stage's list label, its count), so that 200 circuits rendering one move at once queued on it.</summary>
     public string this[string key, params object[] arguments] => string.Format(CultureInfo.CurrentCulture, this[key], arguments);
+}
+
+/// <summary>
+/// Strings that many circuits render alike, made once and shared. Every open board keeps what it
+/// renders (twice: the frames it shows and the ones before), so a string each circuit makes for itself
+/// is one more copy per open board. Holds at most <paramref name="capacity"/>; when full it starts again
+/// empty (a string still shown stays where it is shown).
+/// </summary>
+public sealed class SharedStrings<TKey>(int capacity = 20_000) where TKey : notnull
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TKey, string> made = new();
+
+    public string Get<TState>(TKey key, Func<TKey, TState, string> make, TState state)
+    {
+        if (made.TryGetValue(key, out var known)) return known;
+        if (made.Count >= capacity) made.Clear();
+        return made.GetOrAdd(key, make, state);
+    }
 }
