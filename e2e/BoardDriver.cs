@@ -48,8 +48,8 @@ public static class BoardDriver
         await page.Locator("main[data-interactive]").WaitForAsync();
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^(Account menu|Menu da conta)") }).ClickAsync();
         await Microsoft.Playwright.Assertions.Expect(page.Locator("form[action='/account/logout'] button")).ToBeVisibleAsync();
-        // The popover fades in: until it has, its text is paler than it will be (axe once measured it mid-fade on a busy machine).
-        await page.WaitForFunctionAsync("() => { const p = document.querySelector('.mud-popover-open'); return p && getComputedStyle(p).opacity === '1'; }");
+        // Open once the menu script has taken focus into it.
+        await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("user-menu").Locator(":focus")).ToHaveCountAsync(1);
     }
 
     /// <summary>The signed-in user's role and organisation as the user menu shows them ("Manager · Acme Corporation").</summary>

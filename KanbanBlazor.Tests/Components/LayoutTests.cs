@@ -15,14 +15,17 @@ public sealed class LayoutTests : ComponentTest
     private static readonly CurrentTenant Acme = new(Guid.NewGuid(), "acme", "Acme Corporation", User, "Casey Consultant", TenantRole.Manager);
     private static readonly CurrentTenant Globex = new(Guid.NewGuid(), "globex", "Globex Inc.", User, "Casey Consultant", TenantRole.SalesRep);
 
-    private async Task<IRenderedComponent<MudPopoverProvider>> OpenUserMenuAsync(params CurrentTenant[] memberships)
+    private async Task<IRenderedComponent<UserMenu>> OpenUserMenuAsync(params CurrentTenant[] memberships)
     {
-        var provider = Render<MudPopoverProvider>();
         var menu = Render<UserMenu>(p => p.Add(m => m.Tenant, Acme).Add(m => m.Memberships, memberships));
-        menu.Find("button[aria-label='Account menu for Casey Consultant']").Click();
+        Assert.Empty(menu.FindAll("[role=menu]")); // rendered only while open
+        var button = menu.Find("button[aria-label='Account menu for Casey Consultant']");
+        Assert.Equal("menu", button.GetAttribute("aria-haspopup"));
+        button.Click();
         // Awaited, not blocking: tests render in parallel, and a blocked pool thread can starve the renderer.
-        await provider.WaitForAssertionAsync(() => Assert.NotEmpty(provider.FindAll("form[action='/account/logout']")));
-        return provider;
+        await menu.WaitForAssertionAsync(() => Assert.NotEmpty(menu.FindAll("[role=menu] form[action='/account/logout']")));
+        Assert.Equal("true", menu.Find("button[aria-haspopup]").GetAttribute("aria-expanded"));
+        return menu;
     }
 
     [Fact]
@@ -74,12 +77,14 @@ public sealed class LayoutTests : ComponentTest
     public async Task Choosing_the_dark_theme_reports_it()
     {
         bool? dark = null;
-        var provider = Render<MudPopoverProvider>();
         var menu = Render<UserMenu>(p => p.Add(m => m.Tenant, Acme).Add(m => m.Memberships, [Acme])
             .Add(m => m.DarkModeChanged, (bool value) => dark = value));
         menu.Find("button[aria-label='Account menu for Casey Consultant']").Click();
-        await provider.WaitForAssertionAsync(() => provider.Find("[role=menuitemcheckbox]").Click());
+        await menu.WaitForAssertionAsync(() => menu.Find("[role=menuitemcheckbox]").Click());
         Assert.True(dark);
+        // A click beside the menu closes it.
+        menu.Find(".kb-menu-backdrop").Click();
+        Assert.Empty(menu.FindAll("[role=menu]"));
     }
 
     [Fact]

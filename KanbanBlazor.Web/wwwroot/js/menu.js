@@ -1,8 +1,23 @@
-// The board's one "Move to…" menu (MoveToMenu.razor): placed beside the card's button (below it, or
-// above when there is no room), focus on its first stage; arrow keys, Home and End walk it; Escape or
-// Tab close it; on close focus goes back to the button.
+// The app's own menus, opened by a button: the board's one "Move to…" menu (MoveToMenu.razor) and the
+// user menu (UserMenu.razor). The menu is placed by its button (below it, or above when there is no
+// room), focus goes to its first item; arrow keys, Home and End walk the items; Escape or Tab close it
+// (through .NET, which stops rendering it); on close focus goes back to the button.
+const itemSelector = '[role=menuitem], [role=menuitemradio], [role=menuitemcheckbox]';
+
+// The "Move to…" menu of a card, by the card's id: its button says the menu is open while it is.
 export function open(menu, cardId, dotnet) {
     const anchor = document.querySelector(`.kb-sortable__item[data-id='${cardId}'] .kb-card__move`);
+    anchor?.setAttribute('aria-expanded', 'true');
+    const opened = openAt(menu, anchor, dotnet);
+    return {
+        close() {
+            anchor?.removeAttribute('aria-expanded');
+            opened.close();
+        },
+    };
+}
+
+export function openAt(menu, anchor, dotnet) {
     const place = () => {
         const box = anchor?.getBoundingClientRect();
         if (!box) return;
@@ -14,8 +29,7 @@ export function open(menu, cardId, dotnet) {
         menu.style.top = `${top}px`;
     };
     place();
-    anchor?.setAttribute('aria-expanded', 'true');
-    const items = () => [...menu.querySelectorAll('[role=menuitem]')];
+    const items = () => [...menu.querySelectorAll(itemSelector)];
     items()[0]?.focus();
     const onKeyDown = (evt) => {
         const list = items();
@@ -39,7 +53,6 @@ export function open(menu, cardId, dotnet) {
         close() {
             menu.removeEventListener('keydown', onKeyDown);
             window.removeEventListener('resize', place);
-            anchor?.removeAttribute('aria-expanded');
             if (anchor?.isConnected && (document.activeElement === document.body || menu.contains(document.activeElement) || !document.activeElement)) anchor.focus();
         },
     };
