@@ -43,11 +43,24 @@ public sealed class ClusterTests(ClusterFixture cluster, Xunit.Abstractions.ITes
         Assert.Equal([1, 2, 1, 2], servedBy);
     }
 
-    /// <summary>The acme lead board as the page shows it: each stage's card ids, top to bottom.</summary>
-    private static Task<Dictionary<string, string[]>> ShownAsync(IPage page) =>
-        page.EvaluateAsync<Dictionary<string, string[]>>("""
+    /// <summary>One stage as the page shows it: how many cards it says it has, and the ids of those it
+    /// renders (a window of them, from the place <see cref="Start"/>), top to bottom.</summary>
+    public sealed class ShownStage
+    {
+        public int Start { get; set; }
+        public int Count { get; set; }
+        public string[] Ids { get; set; } = [];
+    }
+
+    /// <summary>The acme lead board as the page shows it, stage by stage.</summary>
+    private static Task<Dictionary<string, ShownStage>> ShownAsync(IPage page) =>
+        page.EvaluateAsync<Dictionary<string, ShownStage>>("""
             () => Object.fromEntries([...document.querySelectorAll('[data-list-id]')]
-                .map(list => [list.dataset.listId, [...list.querySelectorAll('[data-id]')].map(card => card.dataset.id)]))
+                .map(list => [list.dataset.listId, {
+                    start: Number(list.dataset.start) || 0,
+                    count: Number(list.dataset.count) || 0,
+                    ids: [...list.querySelectorAll('[data-id]')].map(card => card.dataset.id),
+                }]))
             """);
 
     /// <summary>The acme lead board as PostgreSQL holds it.</summary>
@@ -70,9 +83,12 @@ public sealed class ClusterTests(ClusterFixture cluster, Xunit.Abstractions.ITes
         return stored.ToDictionary(s => s.Key, s => s.Value.ToArray());
     }
 
-    private static bool Same(Dictionary<string, string[]> shown, Dictionary<string, string[]> stored) =>
-        stored.All(s => shown.TryGetValue(s.Key, out var cards) && cards.SequenceEqual(s.Value))
-        && shown.All(s => s.Value.Length == 0 || stored.ContainsKey(s.Key));
+    /// <summary>Every stage says it has as many cards as PostgreSQL holds, and the cards it renders are
+    /// PostgreSQL's, in its order, from the place the rendered window starts.</summary>
+    private static bool Same(Dictionary<string, ShownStage> shown, Dictionary<string, string[]> stored) =>
+        stored.All(s => shown.TryGetValue(s.Key, out var stage) && stage.Count == s.Value.Length && stage.Ids.Length > 0
+            && stage.Ids.SequenceEqual(s.Value.Skip(stage.Start).Take(stage.Ids.Length)))
+        && shown.All(s => s.Value.Count == 0 || stored.ContainsKey(s.Key));
 
     [Fact]
     public async Task When_PostgreSQL_restarts_under_moves_no_committed_move_is_lost_a_move_in_flight_says_so_and_every_board_is_exact_within_5_seconds()

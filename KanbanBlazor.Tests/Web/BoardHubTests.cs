@@ -108,6 +108,74 @@ public sealed class BoardHubTests
         }
     }
 
+    [Fact]
+    public async Task Changes_published_from_many_threads_at_once_reach_every_viewer_once_each_in_the_order_each_was_published()
+    {
+        // Two pumps, twenty viewers (half of them finish their turn later, as a circuit busy elsewhere does),
+        // four publishers at once: nothing lost, nothing twice, and each publisher's changes in its order.
+        var hub = new BoardHub(NullLogger<BoardHub>.Instance, delivering: 2);
+        const int publishers = 4, each = 120; // 480 in all: within a viewer's queue, so none is dropped
+        var heard = Enumerable.Range(0, 20).Select(_ => new List<long>()).ToArray();
+        var subscriptions = heard.Select((list, index) => hub.Subscribe(Tenant, EntityTypes.Lead, new BoardViewer(Guid.NewGuid(), Guid.Empty, _ => throw new InvalidOperationException("one at a time"))
+        {
+            OnChanges = async changes =>
+            {
+                lock (list) list.AddRange(changes.Select(c => c.Sequence));
+                if (index % 2 == 1) await Task.Yield();
+            },
+        })).ToList();
+
+        using var start = new Barrier(publishers);
+        await Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < each; i++) hub.Publish(Change(p * 1000 + i));
+        })));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (heard.Any(h => HeardCount(h) < publishers * each) && DateTime.UtcNow < deadline) await Task.Delay(10); // waiting for every viewer to hear all
+        subscriptions.ForEach(s => s.Dispose());
+
+        var all = Enumerable.Range(0, publishers).SelectMany(p => Enumerable.Range(0, each).Select(i => (long)(p * 1000 + i))).Order().ToList();
+        foreach (var list in heard)
+            lock (list)
+            {
+                Assert.Equal(all, list.Order());
+                for (var p = 0; p < publishers; p++)
+                {
+                    var mine = list.Where(s => s / 1000 == p).ToList();
+                    Assert.Equal(mine.Order(), mine);
+                }
+            }
+    }
+
+    [Fact]
+    public async Task A_viewer_hears_changes_in_its_own_culture_whoever_published_them()
+    {
+        // A circuit renders what it is told on the telling thread: in its user's language, not the writer's.
+        var hub = new BoardHub(NullLogger<BoardHub>.Instance, delivering: 1);
+        var heardIn = new TaskCompletionSource<(string Culture, string Language)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var subscription = await Task.Run(() =>
+        {
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo("pt-BR");
+            return hub.Subscribe(Tenant, EntityTypes.Lead, new BoardViewer(Guid.NewGuid(), Guid.Empty, _ => throw new InvalidOperationException("one at a time"))
+            {
+                OnChanges = _ =>
+                {
+                    heardIn.TrySetResult((System.Globalization.CultureInfo.CurrentCulture.Name, System.Globalization.CultureInfo.CurrentUICulture.Name));
+                    return Task.CompletedTask;
+                },
+            });
+        });
+        await Task.Run(() =>
+        {
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo("en-US");
+            hub.Publish(Change(1));
+        });
+
+        Assert.Equal(("pt-BR", "pt-BR"), await heardIn.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        subscription.Dispose();
+    }
+
     private static int HeardCount(List<long> heard)
     {
         lock (heard) return heard.Count;

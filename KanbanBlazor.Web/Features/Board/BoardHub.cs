@@ -63,11 +63,12 @@ public sealed record PresencePiece(IReadOnlyList<(Guid UserId, string Name)> Vie
 /// viewers and editors merged with what other instances last said of theirs (<see cref="PresenceRelay"/>
 /// calls <see cref="RemotePresence"/>, and <see cref="ExpirePresence"/> forgets an instance gone silent);
 /// <see cref="LocalPresenceChanged"/> tells the relay when this instance's own share changed.
-/// Each viewer has its own bounded queue, drained by its own task: publishing never waits for a
-/// viewer, and one slow circuit never delays the others. A viewer that falls <see cref="QueueLength"/>
-/// changes behind loses the overflow, sees the gap in the sequence, and reloads.
+/// Each viewer has its own bounded queue, and a few pumps (every core but one) give the viewers with
+/// changes waiting their turns: publishing never waits for a viewer, and a circuit that awaits
+/// something never delays the others. A viewer that falls <see cref="QueueLength"/> changes behind
+/// loses the overflow, sees the gap in the sequence, and reloads.
 /// </summary>
-/// <param name="delivering">how many viewers are told of changes at once (<see cref="turns"/>); 0: every core but one</param>
+/// <param name="delivering">how many viewers are told of changes at once (<see cref="pumpsAtMost"/>); 0: every core but one</param>
 public sealed class BoardHub(ILogger<BoardHub> logger, int delivering = 0)
 {
     public const int QueueLength = 512;
@@ -96,7 +97,6 @@ public sealed class BoardHub(ILogger<BoardHub> logger, int delivering = 0)
             if (!rooms.TryGetValue(subscription.Room, out var list)) rooms[subscription.Room] = list = [];
             list.Add(subscription);
         }
-        _ = Task.Run(() => DeliverAsync(subscription));
         // Everyone hears of the newcomer if the people changed; else the newcomer alone hears who is there.
         if (!PresenceChanged(subscription.Room) && viewer.OnPresence is { } tell)
         {
@@ -248,8 +248,8 @@ public sealed class BoardHub(ILogger<BoardHub> logger, int delivering = 0)
         }
         foreach (var target in targets)
         {
-            if (!target.Queue.Writer.TryWrite(change))
-                logger.LogWarning("Viewer {Subscriber} is {Length} changes behind; change {Sequence} dropped, it will reload", target.Viewer.ViewerId, QueueLength, change.Sequence);
+            if (target.Queue.Writer.TryWrite(change)) Schedule(target);
+            else logger.LogWarning("Viewer {Subscriber} is {Length} changes behind; change {Sequence} dropped, it will reload", target.Viewer.ViewerId, QueueLength, change.Sequence);
         }
     }
 
@@ -273,39 +273,77 @@ public sealed class BoardHub(ILogger<BoardHub> logger, int delivering = 0)
         }
     }
 
-    /// <summary>At most this many waiting changes are handed to a viewer at once.</summary>
-    public const int MaxDelivery = 64;
+    /// <summary>At most this many waiting changes are handed to a viewer at once (all its queue holds).</summary>
+    public const int MaxDelivery = QueueLength;
 
-    /// <summary>Turns at telling viewers of changes, across all boards: every core but one by default. A
-    /// circuit renders what it is told on the thread that tells it, so this keeps a core for everything
-    /// else (the writes themselves, pages, the API). Under a burst, a viewer waiting for its turn takes
-    /// all the changes that came meanwhile together and renders once for them: the more changes, the
-    /// fewer renders each, and a busy board never starves its own writers.</summary>
-    private readonly SemaphoreSlim turns = new(delivering > 0 ? delivering : Math.Max(1, Environment.ProcessorCount - 1));
+    /// <summary>How many pumps tell viewers of changes at once, across all boards: every core but one by
+    /// default. A circuit renders what it is told on the thread that tells it, so this keeps a core for
+    /// everything else (the writes themselves, pages, the API). A pump works through the viewers with
+    /// changes waiting, in turn, on its own thread: no hand-over between one viewer and the next. Under a
+    /// burst, a viewer takes all the changes that came since its last turn together and renders once for
+    /// them: the more changes, the fewer renders each, and a busy board never starves its own writers.</summary>
+    private readonly int pumpsAtMost = delivering > 0 ? delivering : Math.Max(1, Environment.ProcessorCount - 1);
+    private int pumps;
+    // Viewers with changes waiting, each at most once (Subscription.Scheduled), in the order they got them.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Subscription> ready = new();
 
-    private async Task DeliverAsync(Subscription target)
+    /// <summary>Puts the viewer in line for a turn, unless it is in line or taking its turn already.</summary>
+    private void Schedule(Subscription target)
     {
-        var reader = target.Queue.Reader;
-        // A viewer that takes changes one at a time takes them off its queue one at a time too.
-        var most = target.Viewer.OnChanges is null ? 1 : MaxDelivery;
-        while (await reader.WaitToReadAsync())
+        if (Interlocked.Exchange(ref target.Scheduled, 1) != 0) return;
+        ready.Enqueue(target);
+        for (var running = Volatile.Read(ref pumps); running < pumpsAtMost; running = Volatile.Read(ref pumps))
         {
-            await turns.WaitAsync();
-            var waiting = new List<BoardChange>(most);
-            Task told;
-            try
-            {
-                while (waiting.Count < most && reader.TryRead(out var change)) waiting.Add(change);
-                // The turn lasts while the viewer works on the changes on this thread (a circuit renders
-                // them here when it is free); whatever it then awaits does not hold the others up.
-                told = TellChangesAsync(target, waiting);
-            }
-            finally
-            {
-                turns.Release();
-            }
-            await told;
+            if (Interlocked.CompareExchange(ref pumps, running + 1, running) != running) continue;
+            ThreadPool.UnsafeQueueUserWorkItem(static hub => hub.Pump(), this, preferLocal: false);
+            return;
         }
+    }
+
+    private void Pump()
+    {
+        while (true)
+        {
+            while (ready.TryDequeue(out var target)) Turn(target);
+            Interlocked.Decrement(ref pumps);
+            // A viewer put in line just as this pump stopped, with every pump busy, would wait for nobody:
+            // look again, and go on unless another pump has started meanwhile.
+            if (ready.IsEmpty) return;
+            if (Interlocked.Increment(ref pumps) <= pumpsAtMost) continue;
+            Interlocked.Decrement(ref pumps);
+            return;
+        }
+    }
+
+    /// <summary>A viewer's turn: every change waiting for it, handed over together. The turn lasts while it
+    /// works on them on this thread (a circuit renders them here when it is free); whatever it then awaits
+    /// holds up nobody, and it gets in line again once that is done, if more came meanwhile.</summary>
+    private void Turn(Subscription target)
+    {
+        var most = target.Viewer.OnChanges is null ? 1 : MaxDelivery;
+        var waiting = new List<BoardChange>(Math.Min(most, target.Queue.Reader.Count));
+        while (waiting.Count < most && target.Queue.Reader.TryRead(out var change)) waiting.Add(change);
+        // In the viewer's own execution context, as it subscribed (its circuit's culture, above all): the
+        // circuit renders here, on the pump's thread.
+        var turn = new TurnOf(this, target, waiting);
+        ExecutionContext.Run(target.Context, static state => ((TurnOf)state!).Take(), turn);
+        var told = turn.Told!;
+        if (told.IsCompleted) TurnDone(target);
+        else told.ContinueWith(static (_, state) => { var (hub, viewer) = ((BoardHub, Subscription))state!; hub.TurnDone(viewer); },
+            (this, target), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private sealed class TurnOf(BoardHub hub, Subscription target, List<BoardChange> waiting)
+    {
+        public Task? Told { get; private set; }
+
+        public void Take() => Told = hub.TellChangesAsync(target, waiting);
+    }
+
+    private void TurnDone(Subscription target)
+    {
+        Volatile.Write(ref target.Scheduled, 0);
+        if (target.Queue.Reader.Count > 0) Schedule(target);
     }
 
     private async Task TellChangesAsync(Subscription target, List<BoardChange> waiting)
@@ -396,6 +434,10 @@ public sealed class BoardHub(ILogger<BoardHub> logger, int delivering = 0)
     {
         public (Guid Tenant, string EntityType) Room { get; } = room;
         public BoardViewer Viewer { get; } = viewer;
+        // 1 while the viewer is in line for a turn or taking it (BoardHub.Schedule).
+        public int Scheduled;
+        // Where the viewer subscribed from (a circuit's culture and the like): its turns are taken in it.
+        public ExecutionContext Context { get; } = ExecutionContext.Capture() ?? throw new InvalidOperationException("The execution context does not flow.");
         public Channel<BoardChange> Queue { get; } = Channel.CreateBounded<BoardChange>(
             new BoundedChannelOptions(QueueLength) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
