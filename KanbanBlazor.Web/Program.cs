@@ -146,6 +146,7 @@ builder.Services.AddSingleton<StageTimes>();
 builder.Services.AddSingleton<BoardPreferences>();
 builder.Services.AddSingleton<CardSearch>();
 builder.Services.AddScoped<BoardText>();
+builder.Services.AddScoped<SortableScript>();
 builder.Services.AddScoped<KanbanBlazor.Web.Features.Users.TenantPeople>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<LiveBoardsHealthCheck>("live");
 // What operators watch, for Prometheus at /ops/metrics (README, "Operating"): the board's own figures,

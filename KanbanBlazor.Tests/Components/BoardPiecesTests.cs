@@ -35,7 +35,16 @@ public sealed class BoardPiecesTests : ComponentTest
         Assert.Empty(list.FindAll("[aria-keyshortcuts]"));
         // The list is attached for its scrolling window and its cards' buttons, with SortableJS off.
         var attach = Assert.Single(JSInterop.Invocations, i => i.Identifier == "attach");
-        Assert.Contains("sortable = False", attach.Arguments[2]!.ToString());
+        Assert.Equal("view", attach.Arguments[3]);
+    }
+
+    [Fact]
+    public void The_lists_of_one_page_import_their_script_once_and_each_attaches_to_it()
+    {
+        RenderList(disabled: false);
+        RenderList(disabled: true);
+        Assert.Single(JSInterop.Invocations, i => i.Identifier == "import");
+        Assert.Equal(["drag", "view"], JSInterop.Invocations.Where(i => i.Identifier == "attach").Select(i => i.Arguments[3]));
     }
 
     [Fact]

@@ -20,6 +20,7 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddLocalization();
         Services.AddScoped<BoardText>();
+        Services.AddScoped<SortableScript>();
         Services.AddSingleton<AntiforgeryStateProvider>(new TestAntiforgery());
         JSInterop.Mode = JSRuntimeMode.Loose;
         UseCulture("en-US");

@@ -9,12 +9,13 @@
 const itemSelector = ':scope > div > .kb-sortable__item';
 const idOf = (slot) => slot.firstElementChild?.dataset.id;
 
-export function attach(element, dotnet, options) {
+// group: lists of one group exchange items; mode: 'drag', or 'view' for a viewer's list.
+export function attach(element, dotnet, group, mode) {
     let dragging = false;
     let origin = null;
     // A viewer's list (nothing to drag) gets no SortableJS: only its window and its cards' buttons.
-    const sortable = options.sortable === false ? null : window.Sortable.create(element, {
-        group: options.group,
+    const sortable = mode === 'view' ? null : window.Sortable.create(element, {
+        group,
         animation: 150,
         draggable: '>div:not(.kb-sortable__spacer)',
         // Locked cards do not drag; nor does a drag start on a card's own buttons (the "Move to" menu).
