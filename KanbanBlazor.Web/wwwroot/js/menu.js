@@ -29,6 +29,9 @@ export function openAt(menu, anchor, dotnet) {
         menu.style.top = `${top}px`;
     };
     place();
+    // Shown only once placed (CSS): never for a moment at the page's corner, where a click meant for an
+    // item would land on whatever is there once the menu moves.
+    menu.classList.add('kb-menu--placed');
     const items = () => [...menu.querySelectorAll(itemSelector)];
     items()[0]?.focus();
     const onKeyDown = (evt) => {
