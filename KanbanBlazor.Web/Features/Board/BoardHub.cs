@@ -304,7 +304,19 @@ public sealed class BoardHub(ILogger<BoardHub> logger, int delivering = 0)
     {
         while (true)
         {
-            while (ready.TryDequeue(out var target)) Turn(target);
+            while (ready.TryDequeue(out var target))
+            {
+                try
+                {
+                    Turn(target);
+                }
+                catch (Exception ex)
+                {
+                    // A pump that died here would leave its count taken, and nobody told of anything again.
+                    logger.LogError(ex, "Giving viewer {Subscriber} its turn failed", target.Viewer.ViewerId);
+                    TurnDone(target);
+                }
+            }
             Interlocked.Decrement(ref pumps);
             // A viewer put in line just as this pump stopped, with every pump busy, would wait for nobody:
             // look again, and go on unless another pump has started meanwhile.
